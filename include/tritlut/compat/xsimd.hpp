@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// tritlut/compat/xsimd.hpp - the one place that knows xsimd's API differences between 8.1
+// (Debian bookworm) and 13/14. Call these qualified (tritlut::compat::reduce_add): unqualified
+// calls are ambiguous through ADL on xsimd >= 9.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#ifndef XSIMD_VERSION_MAJOR
+#error "tritlut needs xsimd >= 8.1 (XSIMD_VERSION_MAJOR is not defined)"
+#endif
+#if XSIMD_VERSION_MAJOR < 8 || (XSIMD_VERSION_MAJOR == 8 && XSIMD_VERSION_MINOR < 1)
+#error "tritlut needs xsimd >= 8.1"
+#endif
+
+namespace tritlut {
+namespace compat {
+
+// xsimd 8.1 calls the common base arch `generic`; 14.0 renamed it `common`.
+#if XSIMD_VERSION_MAJOR >= 14
+using generic_arch = xsimd::common;
+#else
+using generic_arch = xsimd::generic;
+#endif
+
+// Horizontal sum: `hadd` in 8.1, `reduce_add` since 9.0. Both wrap in T: widen first.
+template <class T, class A>
+inline T reduce_add(const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+  return xsimd::reduce_add(b);
+#else
+  return xsimd::hadd(b);
+#endif
+}
+
+// Horizontal max (no reduce_max in 8.1): store and scan.
+template <class T, class A>
+inline T reduce_max(const xsimd::batch<T, A>& b) noexcept {
+  alignas(64) T tmp[xsimd::batch<T, A>::size];
+  b.store_aligned(tmp);
+  T m = tmp[0];
+  for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = tmp[i] > m ? tmp[i] : m;
+  return m;
+}
+
+// bitwise_cast<batch<To,A>>(x) in 8.1, bitwise_cast<To>(x) since 11.0.
+template <class To, class T, class A>
+inline xsimd::batch<To, A> bitcast(const xsimd::batch<T, A>& x) noexcept {
+#if XSIMD_VERSION_MAJOR >= 11
+  return xsimd::bitwise_cast<To>(x);
+#else
+  return xsimd::bitwise_cast<xsimd::batch<To, A>>(x);
+#endif
+}
+
+// x & ~y. xsimd 8.1's bitwise_andnot has opposite operand orders on x86 and NEON (fixed in 9.0).
+template <class T, class A>
+inline xsimd::batch<T, A> andnot(const xsimd::batch<T, A>& x, const xsimd::batch<T, A>& y) noexcept {
+  return x & ~y;
+}
+
+}  // namespace compat
+}  // namespace tritlut

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// tritlut/dispatch/instantiate.hpp - builds the kernel table of one ISA tag.
+//
+// Runtime mode: tritlut_add_kernels() compiles one TU per ISA with that ISA's flags containing
+//     #include <tritlut/dispatch/instantiate.hpp>
+//     TRITLUT_DEFINE_KERNEL_TABLE(avx2)
+// which defines tritlut::registry::kernel_table_avx2(). Everything instantiated here lives in the
+// TU's inline target namespace (config.hpp), so no VEX-encoded copy of an inline function can
+// replace the baseline one at link time. Per-ISA TUs use no std containers.
+#pragma once
+
+#include "../kernels/i2s.hpp"
+#include "../quant/act.hpp"
+#include "table.hpp"
+
+TRITLUT_BEGIN_TARGET_NS
+namespace detail {
+
+template <class Tag>
+struct table_entries {
+  static void quantize(const float* x, std::size_t ldx, std::size_t n, std::size_t k, std::int8_t* q,
+                       std::size_t stride, float* scale, std::int32_t* sum) noexcept {
+    kernels::quantize_rows<Tag>(x, ldx, n, k, q, stride, scale, sum);
+  }
+  static void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
+                       std::size_t row1) noexcept {
+    kernels::i2s_gemm(w, x, out, row0, row1, Tag{});
+  }
+};
+
+template <class Tag>
+inline const kernel_table& table_for() noexcept {
+  static_assert(isa_compiled(Tag::id), "this translation unit's compiler flags do not enable the ISA");
+  static constexpr kernel_table t{Tag::id, &table_entries<Tag>::quantize, &table_entries<Tag>::i2s_gemm};
+  return t;
+}
+
+}  // namespace detail
+TRITLUT_END_TARGET_NS
+
+#define TRITLUT_DECLARE_KERNEL_TABLE(NAME) \
+  namespace tritlut {                      \
+  namespace registry {                     \
+  const kernel_table* kernel_table_##NAME() noexcept; \
+  }                                        \
+  }
+
+#define TRITLUT_DEFINE_KERNEL_TABLE(NAME)                                                     \
+  namespace tritlut {                                                                         \
+  namespace registry {                                                                        \
+  const kernel_table* kernel_table_##NAME() noexcept {                                        \
+    return &::tritlut::TRITLUT_TARGET_NS::detail::table_for<::tritlut::isa::NAME>();          \
+  }                                                                                           \
+  }                                                                                           \
+  }

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// tritlut/formats/i2s.hpp - I2_S: 2 bits per weight, byte-compatible with bitnet.cpp's GGUF type 36.
+//
+// Block of 128 weights -> 32 bytes; byte p holds the codes (c = w + 1) of weights p, p+32, p+64,
+// p+96 in bits 7-6, 5-4, 3-2, 1-0. A file tensor is the flattened row-major M x K matrix cut into
+// such blocks, followed by 32 bytes: the f32 scale and 28 zero bytes. Size M*K/4 + 32 (M*K must be a
+// multiple of 128). In memory every row is padded to kp = roundup(K, 128) so rows start on blocks;
+// for K % 128 == 0 this is the file layout itself (zero-copy).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../error.hpp"
+#include "../memory.hpp"
+#include "../types.hpp"
+
+namespace tritlut {
+inline constexpr std::size_t i2s_block_weights = 128;  // weights per block
+inline constexpr std::size_t i2s_block_bytes = 32;     // bytes per block: 2 bits per weight
+inline constexpr std::size_t i2s_tail_bytes = 32;      // f32 scale + 28 padding bytes
+}  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+
+namespace detail {
+// Byte offset and bit shift of weight j (0..127) inside its 32-byte block.
+constexpr std::size_t i2s_byte_in_block(std::size_t j) noexcept { return j % 32; }
+constexpr unsigned i2s_shift_in_byte(std::size_t j) noexcept { return 6u - 2u * static_cast<unsigned>(j / 32); }
+
+inline std::uint8_t i2s_code(std::int8_t w, std::size_t index) {
+  if (w < -1 || w > 1)
+    throw error("i2s: weight " + std::to_string(index) + " is " + std::to_string(int(w)) +
+                ", not a ternary value in {-1, 0, 1}");
+  return static_cast<std::uint8_t>(w + 1);
+}
+// Code 3 is never written; decoders map it to 0 (FORMATS.md 3.1).
+constexpr std::int8_t i2s_weight(unsigned code) noexcept { return code == 3 ? 0 : static_cast<std::int8_t>(int(code) - 1); }
+
+inline void check_shape(std::size_t m, std::size_t k, const char* what) {
+  if (m == 0 || k == 0)
+    throw error(std::string(what) + ": empty matrix (" + std::to_string(m) + " x " + std::to_string(k) + ")");
+  if (m > (std::size_t(1) << 40) / k)
+    throw error(std::string(what) + ": matrix " + std::to_string(m) + " x " + std::to_string(k) + " is too large");
+}
+}  // namespace detail
+
+// Bytes of an I2_S GGUF tensor (type 36) holding an m x k matrix: m*k/4 + 32.
+inline std::size_t i2s_file_bytes(std::size_t m, std::size_t k) {
+  detail::check_shape(m, k, "i2s_file_bytes");
+  if ((m * k) % i2s_block_weights != 0)
+    throw error("i2s: the file format needs M*K to be a multiple of 128; got " + std::to_string(m) + " x " +
+                std::to_string(k) + " = " + std::to_string(m * k));
+  return m * k / 4 + i2s_tail_bytes;
+}
+
+// Packs ternary w (m*k int8 in {-1,0,1}, row-major) and alpha into the file layout.
+// out: i2s_file_bytes(m, k) bytes; the 28 padding bytes are zeroed.
+inline void i2s_pack_file(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, std::uint8_t* out) {
+  const std::size_t total = i2s_file_bytes(m, k);
+  const std::size_t n = m * k;
+  std::memset(out, 0, total);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t b = i / i2s_block_weights, j = i % i2s_block_weights;
+    out[b * i2s_block_bytes + detail::i2s_byte_in_block(j)] |=
+        static_cast<std::uint8_t>(detail::i2s_code(w[i], i) << detail::i2s_shift_in_byte(j));
+  }
+  std::memcpy(out + n / 4, &alpha, sizeof alpha);  // little-endian hosts only (x86-64, AArch64)
+}
+
+// Decodes a file tensor by flattened index (correct for any K, e.g. 8640). size must equal
+// i2s_file_bytes(m, k). w_out: m*k int8; alpha_out may be null.
+inline void i2s_unpack_file(const std::uint8_t* bytes, std::size_t size, std::size_t m, std::size_t k,
+                            std::int8_t* w_out, float* alpha_out) {
+  const std::size_t expect = i2s_file_bytes(m, k);
+  if (size != expect)
+    throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
+                std::to_string(expect) + " bytes, got " + std::to_string(size));
+  const std::size_t n = m * k;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t b = i / i2s_block_weights, j = i % i2s_block_weights;
+    const unsigned c = (bytes[b * i2s_block_bytes + detail::i2s_byte_in_block(j)] >> detail::i2s_shift_in_byte(j)) & 3u;
+    w_out[i] = detail::i2s_weight(c);
+  }
+  if (alpha_out) std::memcpy(alpha_out, bytes + n / 4, sizeof(float));
+}
+
+// An I2_S matrix in memory: either owning its bytes (packed from ternary values or repacked from a
+// file with K % 128 != 0) or a zero-copy view of file bytes. Move-only.
+class i2s_matrix {
+ public:
+  i2s_matrix() = default;
+
+  // Packs ternary w (m*k int8 in {-1,0,1}, row-major) for any m, k >= 1.
+  static i2s_matrix pack(const std::int8_t* w, std::size_t m, std::size_t k, float alpha) {
+    detail::check_shape(m, k, "i2s pack");
+    i2s_matrix r;
+    r.v_.m = m;
+    r.v_.k = k;
+    r.v_.kp = round_up(k, i2s_block_weights);
+    r.v_.alpha = alpha;
+    const std::size_t row_bytes = r.v_.kp / 4;
+    r.own_ = aligned_buffer<std::uint8_t>(m * row_bytes);
+    std::uint8_t* d = r.own_.data();
+    for (std::size_t row = 0; row < m; ++row) {
+      std::uint8_t* out = d + row * row_bytes;
+      // Padding weights are zero: code 1 in every 2-bit field = 0b01010101.
+      std::memset(out, 0x55, row_bytes);
+      for (std::size_t j = 0; j < k; ++j) {
+        const std::size_t b = j / i2s_block_weights, jj = j % i2s_block_weights;
+        std::uint8_t& byte = out[b * i2s_block_bytes + detail::i2s_byte_in_block(jj)];
+        const unsigned sh = detail::i2s_shift_in_byte(jj);
+        byte = static_cast<std::uint8_t>((byte & ~(3u << sh)) | (detail::i2s_code(w[row * k + j], row * k + j) << sh));
+      }
+    }
+    r.v_.data = d;
+    return r;
+  }
+
+  // Uses a GGUF type-36 tensor (size = i2s_file_bytes(m, k)) for an m x k weight. For K % 128 == 0
+  // this is zero-copy (the bytes must outlive the matrix); otherwise rows are repacked.
+  static i2s_matrix from_file(const std::uint8_t* bytes, std::size_t size, std::size_t m, std::size_t k) {
+    const std::size_t expect = i2s_file_bytes(m, k);
+    if (size != expect)
+      throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
+                  std::to_string(expect) + " bytes, got " + std::to_string(size));
+    float alpha;
+    std::memcpy(&alpha, bytes + m * k / 4, sizeof alpha);
+    if (k % i2s_block_weights == 0) {
+      i2s_matrix r;
+      r.v_ = i2s_view{bytes, m, k, k, alpha};
+      return r;
+    }
+    std::vector<std::int8_t> w(m * k);
+    i2s_unpack_file(bytes, size, m, k, w.data(), nullptr);
+    return pack(w.data(), m, k, alpha);
+  }
+
+  const i2s_view& view() const noexcept { return v_; }
+  std::size_t rows() const noexcept { return v_.m; }
+  std::size_t cols() const noexcept { return v_.k; }
+  float alpha() const noexcept { return v_.alpha; }
+  bool owns_data() const noexcept { return own_.data() != nullptr; }
+  // Bytes the kernels stream per pass over the matrix (m * kp / 4).
+  std::size_t packed_bytes() const noexcept { return v_.m * v_.kp / 4; }
+
+  // Ternary values back, m*k row-major.
+  std::vector<std::int8_t> unpack() const {
+    std::vector<std::int8_t> w(v_.m * v_.k);
+    const std::size_t row_bytes = v_.kp / 4;
+    for (std::size_t row = 0; row < v_.m; ++row) {
+      const std::uint8_t* in = v_.data + row * row_bytes;
+      for (std::size_t j = 0; j < v_.k; ++j) {
+        const std::size_t b = j / i2s_block_weights, jj = j % i2s_block_weights;
+        const unsigned c = (in[b * i2s_block_bytes + detail::i2s_byte_in_block(jj)] >> detail::i2s_shift_in_byte(jj)) & 3u;
+        w[row * v_.k + j] = detail::i2s_weight(c);
+      }
+    }
+    return w;
+  }
+
+ private:
+  i2s_view v_{};
+  aligned_buffer<std::uint8_t> own_;
+};
+
+TRITLUT_END_TARGET_NS

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// tritlut/kernels/i2s.hpp - I2_S GEMV / small-batch GEMM, generic over the ISA tag.
+//
+// Unsigned-code form (FORMATS.md 2): raw = sum c*q with c = w + 1 in 0..2, dot = raw - act_sum.
+// A tile covers R rows x NB tokens: per weight vector the R rows' bytes are loaded once, each of
+// the 4 planes is unpacked once per row and multiplied with NB tokens' activations, so in a batch
+// the weights are unpacked once per NB tokens and stay in L1 across token groups (rows outer,
+// tokens inner).
+//
+// Overflow: an int16 lane gains <= 508 per madd_u8s8 and 4 per weight vector (one per plane), so
+// the int16 accumulators are widened to int32 every 16 weight vectors: 64 * 508 = 32512 <= 32767
+// for any K. int32 is exact while 127*K < 2^31.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "../arch/ops.hpp"
+#include "../types.hpp"
+
+namespace tritlut {
+// Tile shape per ISA (rows x tokens). Compile-time defaults; see i2s_gemm below.
+template <class Tag>
+struct i2s_tile_traits {
+  static constexpr int gemv_rows = 4;  // R for one token: 4 row streams share each activation load
+  static constexpr int gemm_rows = 2;  // R x NB for batches: weights unpacked once per NB tokens
+  static constexpr int gemm_tokens = 4;
+};
+template <>
+struct i2s_tile_traits<isa::avx512> {
+  static constexpr int gemv_rows = 4;
+  static constexpr int gemm_rows = 4;  // 32 zmm registers: 4 x 4 accumulators fit
+  static constexpr int gemm_tokens = 4;
+};
+template <>
+struct i2s_tile_traits<isa::avx512_vnni> : i2s_tile_traits<isa::avx512> {};
+template <>
+struct i2s_tile_traits<isa::neon> {
+  static constexpr int gemv_rows = 4;
+  static constexpr int gemm_rows = 4;  // 32 q registers
+  static constexpr int gemm_tokens = 4;
+};
+template <>
+struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
+}  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+namespace kernels {
+
+namespace detail {
+
+// Writes the epilogue for one (token, row): dot -> int32 or f32 ((float)dot / act_scale) * alpha.
+TRITLUT_INLINE void i2s_store(const gemm_out& out, const act_view& x, float alpha, std::size_t n, std::size_t r,
+                              std::int32_t raw) noexcept {
+  const std::int32_t dot = raw - x.sum[n];
+  if (out.yi) out.yi[n * out.ld + r] = dot;
+  else out.y[n * out.ld + r] = (static_cast<float>(dot) / x.scale[n]) * alpha;
+}
+
+template <class Tag, int R, int NB>
+inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t r0,
+                     std::size_t n0) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  constexpr std::size_t V = O::bytes;
+  const std::size_t row_bytes = w.kp / 4;
+  const std::uint8_t* wp[R];
+  for (int r = 0; r < R; ++r) wp[r] = w.data + (r0 + r) * row_bytes;
+  const std::int8_t* qp[NB];
+  for (int n = 0; n < NB; ++n) qp[n] = x.q + (n0 + n) * x.stride;
+
+  vec acc32[R][NB];
+  vec acc16[R][NB];
+  for (int r = 0; r < R; ++r)
+    for (int n = 0; n < NB; ++n) acc32[r][n] = acc16[r][n] = O::zero();
+
+  // One plane: unpack each row's codes once, multiply with every token.
+  auto plane = [&](const vec* wv, std::size_t o, auto g_const) TRITLUT_INLINE_LAMBDA {
+    constexpr int g = decltype(g_const)::value;
+    vec a[NB];
+    for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+    for (int r = 0; r < R; ++r) {
+      const vec c = O::template codes<6 - 2 * g>(wv[r]);
+      for (int n = 0; n < NB; ++n) {
+        if constexpr (O::direct32) acc32[r][n] = O::dot32(acc32[r][n], c, a[n]);
+        else acc16[r][n] = O::madd_u8s8(acc16[r][n], c, a[n]);
+      }
+    }
+  };
+  auto step = [&](const vec* wv, std::size_t o) TRITLUT_INLINE_LAMBDA {
+    plane(wv, o, std::integral_constant<int, 0>{});
+    plane(wv, o, std::integral_constant<int, 1>{});
+    plane(wv, o, std::integral_constant<int, 2>{});
+    plane(wv, o, std::integral_constant<int, 3>{});
+  };
+  auto widen_all = [&]() TRITLUT_INLINE_LAMBDA {
+    if constexpr (!O::direct32) {
+      for (int r = 0; r < R; ++r)
+        for (int n = 0; n < NB; ++n) {
+          acc32[r][n] = O::widen(acc32[r][n], acc16[r][n]);
+          acc16[r][n] = O::zero();
+        }
+    }
+  };
+
+  constexpr std::size_t widen_every = 16;  // weight vectors between widenings (see header)
+  const std::size_t full = row_bytes / V * V;
+  std::size_t o = 0;
+  while (o < full) {
+    const std::size_t end = std::min(full, o + widen_every * V);
+    for (; o < end; o += V) {
+      vec wv[R];
+      for (int r = 0; r < R; ++r) wv[r] = O::load(wp[r] + o);
+      step(wv, o);
+    }
+    widen_all();
+  }
+  if constexpr (V > 32) {
+    // AVX-512: an odd number of 32-byte blocks leaves one block; its upper half loads as zero codes.
+    if (o < row_bytes) {
+      vec wv[R];
+      for (int r = 0; r < R; ++r) wv[r] = O::load_half(wp[r] + o);
+      step(wv, o);
+      widen_all();
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int n = 0; n < NB; ++n) i2s_store(out, x, w.alpha, n0 + n, r0 + r, O::hsum(acc32[r][n]));
+}
+
+}  // namespace detail
+
+// Scalar tier: plain loops over the packed bytes (also correct for any layout detail above).
+inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t row0, std::size_t row1,
+                     isa::scalar) noexcept {
+  const std::size_t row_bytes = w.kp / 4;
+  for (std::size_t r = row0; r < row1; ++r) {
+    const std::uint8_t* wr = w.data + r * row_bytes;
+    for (std::size_t n = 0; n < x.n; ++n) {
+      const std::int8_t* q = x.q + n * x.stride;
+      std::int32_t raw = 0;
+      for (std::size_t b = 0; b < row_bytes / 32; ++b) {
+        const std::uint8_t* blk = wr + b * 32;
+        const std::int8_t* qb = q + b * 128;
+        for (int p = 0; p < 32; ++p) {
+          const unsigned byte = blk[p];
+          raw += static_cast<std::int32_t>((byte >> 6) & 3) * qb[p] + static_cast<std::int32_t>((byte >> 4) & 3) * qb[p + 32] +
+                 static_cast<std::int32_t>((byte >> 2) & 3) * qb[p + 64] + static_cast<std::int32_t>(byte & 3) * qb[p + 96];
+        }
+      }
+      detail::i2s_store(out, x, w.alpha, n, r, raw);
+    }
+  }
+}
+
+// SIMD tiers. Rows [row0, row1) of W times every token of x. Preconditions (checked by the public
+// API, not here): x.k == w.k, x.stride >= w.kp, row1 <= w.m.
+template <class Tag, class = typename arch::simd_ops<Tag>::vec>
+inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t row0, std::size_t row1,
+                     Tag) noexcept {
+  using T = i2s_tile_traits<Tag>;
+  if (x.n == 1) {
+    constexpr int R = T::gemv_rows;
+    std::size_t r = row0;
+    for (; r + R <= row1; r += R) detail::i2s_tile<Tag, R, 1>(w, x, out, r, 0);
+    for (; r < row1; ++r) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, 0);
+    return;
+  }
+  constexpr int R = T::gemm_rows, NB = T::gemm_tokens;
+  std::size_t r = row0;
+  for (; r + R <= row1; r += R) {
+    std::size_t n = 0;
+    for (; n + NB <= x.n; n += NB) detail::i2s_tile<Tag, R, NB>(w, x, out, r, n);
+    for (; n < x.n; ++n) detail::i2s_tile<Tag, R, 1>(w, x, out, r, n);
+  }
+  for (; r < row1; ++r) {
+    std::size_t n = 0;
+    for (; n + NB <= x.n; n += NB) detail::i2s_tile<Tag, 1, NB>(w, x, out, r, n);
+    for (; n < x.n; ++n) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, n);
+  }
+}
+
+}  // namespace kernels
+TRITLUT_END_TARGET_NS

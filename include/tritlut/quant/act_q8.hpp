@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// tritlut/quant/act_q8.hpp - owning storage for quantized activations, and the dispatched quantizer.
+#pragma once
+
+#include <string>
+
+#include "../dispatch/dispatch.hpp"
+#include "../memory.hpp"
+#include "act.hpp"
+
+TRITLUT_BEGIN_TARGET_NS
+
+// Quantized activations of n tokens of length k (FORMATS.md 1). Reusable: quantize() into an
+// existing act_q8 reallocates only when it grows.
+class act_q8 {
+ public:
+  act_q8() = default;
+  act_q8(std::size_t n, std::size_t k) { resize(n, k); }
+
+  void resize(std::size_t n, std::size_t k) {
+    const std::size_t stride = act_stride(k);
+    if (n * stride > q_.size()) q_ = aligned_buffer<std::int8_t>(n * stride);
+    if (n > scale_.size()) {
+      scale_ = aligned_buffer<float>(n);
+      sum_ = aligned_buffer<std::int32_t>(n);
+    }
+    n_ = n;
+    k_ = k;
+    stride_ = stride;
+  }
+
+  act_view view() const noexcept { return act_view{q_.data(), scale_.data(), sum_.data(), n_, k_, stride_}; }
+  std::size_t tokens() const noexcept { return n_; }
+  std::size_t cols() const noexcept { return k_; }
+  std::size_t stride() const noexcept { return stride_; }
+  const std::int8_t* row(std::size_t t) const noexcept { return q_.data() + t * stride_; }
+  std::int8_t* row(std::size_t t) noexcept { return q_.data() + t * stride_; }
+  float scale(std::size_t t) const noexcept { return scale_[t]; }
+  std::int32_t sum(std::size_t t) const noexcept { return sum_[t]; }
+  float* scales() noexcept { return scale_.data(); }
+  std::int32_t* sums() noexcept { return sum_.data(); }
+
+ private:
+  aligned_buffer<std::int8_t> q_;  // [n][stride_]
+  aligned_buffer<float> scale_;    // [n]
+  aligned_buffer<std::int32_t> sum_;
+  std::size_t n_ = 0, k_ = 0, stride_ = 0;
+};
+
+// Quantizes n rows of x (row stride ldx >= k floats) into out with the active ISA's quantizer.
+inline void quantize(const float* x, std::size_t n, std::size_t k, std::size_t ldx, act_q8& out) {
+  if (n == 0 || k == 0) throw error("quantize: empty input (" + std::to_string(n) + " x " + std::to_string(k) + ")");
+  if (ldx < k) throw error("quantize: row stride " + std::to_string(ldx) + " is smaller than k = " + std::to_string(k));
+  if (!x) throw error("quantize: null input");
+  out.resize(n, k);
+  active_table().quantize(x, ldx, n, k, out.row(0), out.stride(), out.scales(), out.sums());
+}
+
+inline act_q8 quantize(const float* x, std::size_t n, std::size_t k, std::size_t ldx) {
+  act_q8 a;
+  quantize(x, n, k, ldx, a);
+  return a;
+}
+inline act_q8 quantize(const float* x, std::size_t n, std::size_t k) { return quantize(x, n, k, k); }
+
+TRITLUT_END_TARGET_NS

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// tritlut/tritlut.hpp - everything: formats, quantizer, dispatch, GEMV/GEMM, thread pool.
+#pragma once
+
+#include "config.hpp"
+#include "version.hpp"
+#include "error.hpp"
+#include "isa/isa.hpp"
+#include "isa/cpu.hpp"
+#include "dispatch/dispatch.hpp"
+#include "formats/i2s.hpp"
+#include "quant/act.hpp"
+#include "quant/act_q8.hpp"
+#include "gemm.hpp"
+#include "parallel/thread_pool.hpp"
