@@ -139,34 +139,34 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
                         cfg.at("tie_word_embeddings").as_bool());
   struct item {
     std::string gguf, hf;
-    enum { emb, norm, lin } kind;
+    enum kind_t { k_emb, k_norm, k_lin } kind;
     std::uint64_t out, in;
   };
   std::vector<item> items;
-  items.push_back({"token_embd.weight", "model.embed_tokens.weight", item::emb, V, H});
-  items.push_back({"output_norm.weight", "model.norm.weight", item::norm, H, 1});
+  items.push_back({"token_embd.weight", "model.embed_tokens.weight", item::k_emb, V, H});
+  items.push_back({"output_norm.weight", "model.norm.weight", item::k_norm, H, 1});
   auto alt = [&](const std::string& a, const std::string& b) { return ck.find(a) ? a : b; };
   for (std::uint32_t l = 0; l < L; ++l) {
     const std::string g = "blk." + std::to_string(l) + ".", h = "model.layers." + std::to_string(l) + ".";
-    items.push_back({g + "attn_norm.weight", h + "input_layernorm.weight", item::norm, H, 1});
-    items.push_back({g + "attn_q.weight", h + "self_attn.q_proj", item::lin, H, H});
-    items.push_back({g + "attn_k.weight", h + "self_attn.k_proj", item::lin, KV, H});
-    items.push_back({g + "attn_v.weight", h + "self_attn.v_proj", item::lin, KV, H});
-    items.push_back({g + "attn_output.weight", h + "self_attn.o_proj", item::lin, H, H});
+    items.push_back({g + "attn_norm.weight", h + "input_layernorm.weight", item::k_norm, H, 1});
+    items.push_back({g + "attn_q.weight", h + "self_attn.q_proj", item::k_lin, H, H});
+    items.push_back({g + "attn_k.weight", h + "self_attn.k_proj", item::k_lin, KV, H});
+    items.push_back({g + "attn_v.weight", h + "self_attn.v_proj", item::k_lin, KV, H});
+    items.push_back({g + "attn_output.weight", h + "self_attn.o_proj", item::k_lin, H, H});
     items.push_back({g + "attn_sub_norm.weight",
-                     alt(h + "self_attn.attn_sub_norm.weight", h + "self_attn.inner_attn_ln.weight"), item::norm, H, 1});
-    items.push_back({g + "ffn_norm.weight", h + "post_attention_layernorm.weight", item::norm, H, 1});
-    items.push_back({g + "ffn_gate.weight", h + "mlp.gate_proj", item::lin, F, H});
-    items.push_back({g + "ffn_up.weight", h + "mlp.up_proj", item::lin, F, H});
-    items.push_back({g + "ffn_down.weight", h + "mlp.down_proj", item::lin, H, F});
+                     alt(h + "self_attn.attn_sub_norm.weight", h + "self_attn.inner_attn_ln.weight"), item::k_norm, H, 1});
+    items.push_back({g + "ffn_norm.weight", h + "post_attention_layernorm.weight", item::k_norm, H, 1});
+    items.push_back({g + "ffn_gate.weight", h + "mlp.gate_proj", item::k_lin, F, H});
+    items.push_back({g + "ffn_up.weight", h + "mlp.up_proj", item::k_lin, F, H});
+    items.push_back({g + "ffn_down.weight", h + "mlp.down_proj", item::k_lin, H, F});
     items.push_back({g + "ffn_sub_norm.weight", alt(h + "mlp.ffn_sub_norm.weight", h + "mlp.ffn_layernorm.weight"),
-                     item::norm, F, 1});
+                     item::k_norm, F, 1});
   }
-  if (untied) items.push_back({"output.weight", "lm_head.weight", item::emb, V, H});
+  if (untied) items.push_back({"output.weight", "lm_head.weight", item::k_emb, V, H});
   for (const auto& it : items) {
-    if (it.kind == item::emb) w.add_tensor(it.gguf, ggml_type::f16, {it.in, it.out});
-    if (it.kind == item::norm) w.add_tensor(it.gguf, ggml_type::f32, {it.out});
-    if (it.kind == item::lin) w.add_tensor(it.gguf, ggml_type::i2_s, {it.in, it.out});
+    if (it.kind == item::k_emb) w.add_tensor(it.gguf, ggml_type::f16, {it.in, it.out});
+    if (it.kind == item::k_norm) w.add_tensor(it.gguf, ggml_type::f32, {it.out});
+    if (it.kind == item::k_lin) w.add_tensor(it.gguf, ggml_type::i2_s, {it.in, it.out});
   }
 
   w.open(out);
@@ -175,7 +175,7 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
   std::vector<std::int8_t> tw;
   for (const auto& it : items) {
     const std::uint64_t before = w.bytes_written();
-    if (it.kind == item::lin) {
+    if (it.kind == item::k_lin) {
       float alpha = 0.0f;
       load_linear(ck, it.hf, it.out, it.in, tw, alpha);
       detail::ternary_sink sink(w, ggml_type::i2_s, tw.size(), alpha);
@@ -185,7 +185,7 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
       const st_tensor& t = ck.get(it.hf);
       if (t.n_elements() != it.out * it.in) throw error("hf: tensor '" + it.hf + "' has the wrong size");
       const std::vector<float> f = t.to_f32();
-      if (it.kind == item::emb) {
+      if (it.kind == item::k_emb) {
         buf.resize(f.size() * 2);
         for (std::size_t i = 0; i < f.size(); ++i) store_u16_le(buf.data() + 2 * i, f32_to_f16(f[i]));
       } else {
