@@ -53,6 +53,15 @@ TEST_CASE("gguf: minimal hand-made file parses", "[gguf]") {
   CHECK(r.tensor("t").data == b.data() + r.data_offset());
 }
 
+TEST_CASE("gguf: version 2 files use the same layout", "[gguf]") {
+  mini m;
+  m.version = 2;
+  const auto b = m.build();
+  const gguf_reader r = parse(b);
+  CHECK(r.version() == 2);
+  CHECK(r.tensor("t").nbytes == 32);
+}
+
 TEST_CASE("gguf: malformed files give specific errors", "[gguf][errors]") {
   SECTION("bad magic") {
     mini m;
