@@ -40,7 +40,9 @@ class thread_pool {
   explicit thread_pool(unsigned n_threads = default_threads()) {
     if (n_threads == 0) n_threads = 1;
     workers_.reserve(n_threads - 1);
-    for (unsigned i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    // Workers start from generation 0, not from whatever generation_ holds when the thread gets to
+    // run: a slow-starting thread must still see the first job.
+    for (unsigned i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(0); });
   }
   ~thread_pool() {
     {
@@ -104,8 +106,7 @@ class thread_pool {
     }
   }
 
-  void worker_loop() {
-    std::size_t seen = generation_.load(std::memory_order_acquire);
+  void worker_loop(std::size_t seen) {
     for (;;) {
       // Spin a little: the next job usually follows within microseconds.
       for (int spin = 0; spin < 20000 && generation_.load(std::memory_order_acquire) == seen; ++spin) {
