@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// examples/lib/bitlinear.cpp - BitLinear weights in I2_S / TL1 / TL2 and the fused parallel runner.
+#include "bitlinear.hpp"
+
+#include <algorithm>
+
+#include "error.hpp"
+#include "quants.hpp"
+
+namespace tritlut::ex {
+
+const char* to_string(kernel_kind k) {
+  switch (k) {
+    case kernel_kind::i2s: return "i2s";
+    case kernel_kind::tl1: return "tl1";
+    case kernel_kind::tl2: return "tl2";
+  }
+  return "?";
+}
+
+bool parse_kernel(const std::string& s, kernel_kind& out) {
+  if (s == "i2s" || s == "i2_s") out = kernel_kind::i2s;
+  else if (s == "tl1") out = kernel_kind::tl1;
+  else if (s == "tl2") out = kernel_kind::tl2;
+  else return false;
+  return true;
+}
+
+bool kernel_available(kernel_kind k) { return k == kernel_kind::i2s || TRITLUT_EX_HAVE_TL; }
+
+void bitlinear_input::set(const float* x, std::size_t n, std::size_t k, std::size_t ldx, kernel_kind kind) {
+  tritlut::quantize(x, n, k, ldx, q_);
+  kind_ = kind;
+#if TRITLUT_EX_HAVE_TL
+  if (kind == kernel_kind::tl1) lut_.build(tritlut::tl_kind::tl1, q_.view());
+  if (kind == kernel_kind::tl2) lut_.build(tritlut::tl_kind::tl2, q_.view());
+#endif
+}
+
+bitlinear bitlinear::from_tensor(const gguf_tensor& t, std::size_t m, std::size_t k, kernel_kind kind) {
+  const std::string name(t.name);
+  if (!is_ternary(t.type))
+    throw error("tensor " + name + " has type " + to_string(t.type) +
+                "; BitLinear weights must be ternary (I2_S, TQ1_0 or TQ2_0)");
+  if (t.cols() != k || t.rows() != m || t.ne[2] != 1 || t.ne[3] != 1)
+    throw error("tensor " + name + " has shape [" + std::to_string(t.ne[0]) + ", " + std::to_string(t.ne[1]) +
+                "], expected [" + std::to_string(k) + ", " + std::to_string(m) + "]");
+  if (t.type == ggml_type::i2_s && kind == kernel_kind::i2s) {
+    bitlinear b;
+    b.m_ = m;
+    b.k_ = k;
+    b.kind_ = kind;
+    b.i2s_ = tritlut::i2s_matrix::from_file(t.data, static_cast<std::size_t>(t.nbytes), m, k);
+    return b;
+  }
+  const ternary_tensor tt = load_ternary(t);
+  return from_ternary(tt.w.data(), m, k, tt.alpha, kind);
+}
+
+bitlinear bitlinear::from_ternary(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, kernel_kind kind) {
+  if (!kernel_available(kind)) throw error(std::string("kernel ") + to_string(kind) + " is not available in this build");
+  bitlinear b;
+  b.m_ = m;
+  b.k_ = k;
+  b.kind_ = kind;
+  switch (kind) {
+    case kernel_kind::i2s: b.i2s_ = tritlut::i2s_matrix::pack(w, m, k, alpha); break;
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1:
+      b.tl1_ = tritlut::tl1_matrix::pack(w, m, k, alpha);
+      b.align_ = b.tl1_.view().mr;
+      break;
+    case kernel_kind::tl2:
+      b.tl2_ = tritlut::tl2_matrix::pack(w, m, k, alpha);
+      b.align_ = b.tl2_.view().mr;
+      break;
+#endif
+    default: throw error("unsupported kernel");
+  }
+  return b;
+}
+
+std::size_t bitlinear::weight_bytes() const {
+  switch (kind_) {
+    case kernel_kind::i2s: return i2s_.packed_bytes();
+    default: return m_ * k_ * (kind_ == kernel_kind::tl1 ? 2 : 5) / (kind_ == kernel_kind::tl1 ? 8 : 24);
+  }
+}
+
+void bitlinear::run(const bitlinear_input& x, float* y, std::size_t ldy, std::size_t r0, std::size_t r1) const {
+  if (r0 >= r1) return;
+  if (x.kind() != kind_)
+    throw error(std::string("bitlinear: input prepared for ") + to_string(x.kind()) + ", weights are " + to_string(kind_));
+  switch (kind_) {
+    case kernel_kind::i2s: tritlut::gemm(i2s_.view(), x.q8().view(), y, ldy, r0, r1); break;
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1: tritlut::gemm(tl1_.view(), x.lut().view(), y, ldy, r0, r1); break;
+    case kernel_kind::tl2: tritlut::gemm(tl2_.view(), x.lut().view(), y, ldy, r0, r1); break;
+#endif
+    default: throw error("unsupported kernel");
+  }
+  if (extra_scale != 1.0f)
+    for (std::size_t n = 0; n < x.tokens(); ++n)
+      for (std::size_t r = r0; r < r1; ++r) y[n * ldy + r] *= extra_scale;
+}
+
+void run_bitlinears(tritlut::thread_pool& pool, const bitlinear_input& x, const bitlinear_job* jobs, std::size_t n_jobs) {
+  const std::size_t parts = pool.size();
+  pool.parallel_for(parts, [&](std::size_t i) {
+    for (std::size_t j = 0; j < n_jobs; ++j) {
+      const bitlinear& w = *jobs[j].w;
+      const auto [r0, r1] = tritlut::partition_rows(w.rows(), parts, i, w.row_align());
+      w.run(x, jobs[j].y, jobs[j].ldy, r0, r1);
+    }
+  });
+}
+
+}  // namespace tritlut::ex

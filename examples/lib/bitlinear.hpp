@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// examples/lib/bitlinear.hpp - a BitLinear layer: y = ((float)(W·q) / act_scale) · α (FORMATS.md §2),
+// with the weight format chosen at load (I2_S in place; TL1/TL2 repacked) and the input quantized
+// once and shared by every layer that reads it (Q/K/V, gate/up).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <tritlut/tritlut.hpp>
+
+#include "gguf.hpp"
+
+// TL1/TL2 (tritlut/gemm_tl.hpp) are used when this build has them.
+#ifndef TRITLUT_EX_HAVE_TL
+#define TRITLUT_EX_HAVE_TL 0
+#endif
+
+namespace tritlut::ex {
+
+enum class kernel_kind { i2s, tl1, tl2 };
+const char* to_string(kernel_kind k);
+bool parse_kernel(const std::string& s, kernel_kind& out);  // "i2s" | "tl1" | "tl2"
+bool kernel_available(kernel_kind k);                      // TL1/TL2 compiled into this build?
+
+// The quantized input of one or more BitLinears: n tokens x k values (FORMATS.md §1), plus the
+// lookup tables when the weights are TL1/TL2 (built once for all matrices that read this input).
+class bitlinear_input {
+ public:
+  // x: [n][ldx] floats. Quantizes once; builds the tables for `kind` when it needs them.
+  void set(const float* x, std::size_t n, std::size_t k, std::size_t ldx, kernel_kind kind);
+  const tritlut::act_q8& q8() const { return q_; }
+  std::size_t tokens() const { return q_.tokens(); }
+  kernel_kind kind() const { return kind_; }
+#if TRITLUT_EX_HAVE_TL
+  const tritlut::tl_lut& lut() const { return lut_; }
+#endif
+
+ private:
+  tritlut::act_q8 q_;  // [n][stride] int8 + act_scale[n]
+#if TRITLUT_EX_HAVE_TL
+  tritlut::tl_lut lut_;
+#endif
+  kernel_kind kind_ = kernel_kind::i2s;
+};
+
+class bitlinear {
+ public:
+  bitlinear() = default;
+  // A ternary GGUF tensor (I2_S used in place when K % 128 == 0; TQ1_0/TQ2_0 unpacked) of shape
+  // M x K, repacked to `kind`. Throws naming the tensor on a wrong type or shape.
+  static bitlinear from_tensor(const gguf_tensor& t, std::size_t m, std::size_t k, kernel_kind kind);
+  // From ternary values (tests): w is m*k int8 in {-1, 0, 1}.
+  static bitlinear from_ternary(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, kernel_kind kind);
+
+  std::size_t rows() const { return m_; }
+  std::size_t cols() const { return k_; }
+  kernel_kind kind() const { return kind_; }
+  std::size_t row_align() const { return align_; }  // split rows between threads at multiples of this
+  std::size_t weight_bytes() const;                 // bytes streamed per pass
+  float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
+
+  // y[n * ldy + r] for rows [r0, r1) and every token of x.
+  void run(const bitlinear_input& x, float* y, std::size_t ldy, std::size_t r0, std::size_t r1) const;
+
+ private:
+  std::size_t m_ = 0, k_ = 0, align_ = 16;
+  kernel_kind kind_ = kernel_kind::i2s;
+  tritlut::i2s_matrix i2s_;
+#if TRITLUT_EX_HAVE_TL
+  tritlut::tl1_matrix tl1_;
+  tritlut::tl2_matrix tl2_;
+#endif
+};
+
+// One matrix product of a fused group: out = W · input.
+struct bitlinear_job {
+  const bitlinear* w;
+  float* y;          // [n][ldy]
+  std::size_t ldy;
+};
+
+// Runs every job of the group (all reading `x`) in one parallel_for: task i does part i of the
+// rows of each matrix, so the pool synchronises once per group instead of once per matrix.
+void run_bitlinears(tritlut::thread_pool& pool, const bitlinear_input& x, const bitlinear_job* jobs, std::size_t n_jobs);
+
+}  // namespace tritlut::ex

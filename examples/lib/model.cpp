@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// examples/lib/model.cpp - loading hyper-parameters and weights from GGUF (MODELS.md §1.1-§1.2, §2, §3).
+#include "model.hpp"
+
+#include <sys/mman.h>
+
+#include "error.hpp"
+#include "quants.hpp"
+
+namespace tritlut::ex {
+
+bool parse_arch(const std::string& name, arch_kind& out) {
+  if (name == "bitnet-b1.58" || name == "bitnet-25") out = arch_kind::bitnet_b158;
+  else if (name == "bitnet") out = arch_kind::bitnet;
+  else if (name == "llama") out = arch_kind::llama;
+  else return false;
+  return true;
+}
+
+const char* to_string(arch_kind a) {
+  switch (a) {
+    case arch_kind::bitnet_b158: return "bitnet-b1.58";
+    case arch_kind::bitnet: return "bitnet";
+    case arch_kind::llama: return "llama";
+  }
+  return "?";
+}
+
+namespace {
+
+std::uint32_t need_u32(const gguf_reader& r, const std::string& key) {
+  const gguf_value* v = r.find(key);
+  if (!v) throw error(r.path() + ": missing metadata key " + key);
+  const std::uint32_t x = v->as_u32();
+  if (x == 0) throw error(r.path() + ": metadata key " + key + " is 0");
+  return x;
+}
+
+hparams read_hparams(const gguf_reader& r) {
+  hparams h;
+  h.arch_name = r.architecture();
+  if (h.arch_name.empty()) throw error(r.path() + ": no general.architecture (not a model file?)");
+  if (!parse_arch(h.arch_name, h.arch))
+    throw error(r.path() + ": unsupported architecture '" + h.arch_name +
+                "' (supported: bitnet-b1.58, bitnet-25, bitnet, llama)");
+  const std::string a = h.arch_name + ".";
+  h.dim = need_u32(r, a + "embedding_length");
+  h.ffn = need_u32(r, a + "feed_forward_length");
+  h.n_layers = need_u32(r, a + "block_count");
+  h.n_heads = need_u32(r, a + "attention.head_count");
+  h.n_kv_heads = r.get_u32(a + "attention.head_count_kv", h.n_heads);
+  h.n_ctx_train = r.get_u32(a + "context_length", 4096);
+  if (h.n_ctx_train == 0) h.n_ctx_train = 4096;
+  if (h.dim % h.n_heads != 0)
+    throw error(r.path() + ": embedding_length " + std::to_string(h.dim) + " is not a multiple of head_count " +
+                std::to_string(h.n_heads));
+  h.head_dim = h.dim / h.n_heads;
+  const std::uint32_t rope_dim = r.get_u32(a + "rope.dimension_count", h.head_dim);
+  if (rope_dim != h.head_dim)
+    throw error(r.path() + ": rope.dimension_count " + std::to_string(rope_dim) + " != head_dim " +
+                std::to_string(h.head_dim) + " (partial RoPE is not supported)");
+  if (h.n_kv_heads == 0 || h.n_heads % h.n_kv_heads != 0)
+    throw error(r.path() + ": head_count " + std::to_string(h.n_heads) + " is not a multiple of head_count_kv " +
+                std::to_string(h.n_kv_heads));
+  h.rope_theta = r.get_f32(a + "rope.freq_base", h.arch == arch_kind::bitnet_b158 ? 500000.0f : 10000.0f);
+  h.eps = r.get_f32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
+  h.eps_out = r.get_f32(a + "output_norm_rms_epsilon", h.eps);
+  return h;
+}
+
+// A norm weight of n values as F32 (copied: small, and the file may hold F16).
+std::vector<float> load_norm(const gguf_reader& r, const std::string& name, std::size_t n) {
+  const gguf_tensor& t = r.tensor(name);
+  if (t.n_elements() != n)
+    throw error("tensor " + name + " has " + std::to_string(t.n_elements()) + " elements, expected " + std::to_string(n));
+  return dequantize_tensor(t);
+}
+
+// Reads every page once so that decoding never takes a page fault (PERFORMANCE.md: mmap costs ~10%).
+void prefault(const std::uint8_t* p, std::size_t n) {
+  const auto a = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t(4095);
+  madvise(reinterpret_cast<void*>(a), n + (reinterpret_cast<std::uintptr_t>(p) - a), MADV_WILLNEED);
+  volatile std::uint8_t sink = 0;
+  for (std::size_t i = 0; i < n; i += 4096) sink = static_cast<std::uint8_t>(sink + p[i]);
+  (void)sink;
+}
+
+}  // namespace
+
+std::unique_ptr<model> model::load(const std::string& path, const load_options& o, tritlut::thread_pool& pool) {
+  return load(gguf_reader::open(path), o, pool, true);
+}
+
+std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritlut::thread_pool& pool, bool from_file) {
+  std::unique_ptr<model> m(new model());
+  m->file_ = std::make_unique<gguf_reader>(std::move(r));
+  const gguf_reader& f = *m->file_;
+  m->hp_ = read_hparams(f);
+  m->kernel_ = o.kernel;
+  hparams& h = m->hp_;
+  const bool sub_norms = h.arch != arch_kind::llama;
+
+  m->tok_embd_ = &f.tensor("token_embd.weight");
+  if (m->tok_embd_->cols() != h.dim)
+    throw error("tensor token_embd.weight has " + std::to_string(m->tok_embd_->cols()) +
+                " columns, expected embedding_length " + std::to_string(h.dim));
+  const gguf_tensor* out = nullptr;
+  if (h.arch == arch_kind::llama) out = f.find_tensor("output.weight");
+  if (!out) out = m->tok_embd_;  // tied (MODELS.md §1.2: the bitnet graphs never read output.weight)
+  if (out->cols() != h.dim)
+    throw error("tensor " + std::string(out->name) + " has " + std::to_string(out->cols()) + " columns, expected " +
+                std::to_string(h.dim));
+  h.n_vocab = static_cast<std::uint32_t>(out->rows());
+  m->output_norm_ = load_norm(f, "output_norm.weight", h.dim);
+
+  const std::size_t D = h.dim, Q = h.q_dim(), KV = h.kv_dim(), F = h.ffn;
+  m->layers_.resize(h.n_layers);
+  pool.parallel_for(h.n_layers, [&](std::size_t l) {  // TL repacking is the slow part: one layer per task
+    layer_weights& L = m->layers_[l];
+    const std::string b = "blk." + std::to_string(l) + ".";
+    auto lin = [&](const char* name, std::size_t rows, std::size_t cols) {
+      bitlinear w = bitlinear::from_tensor(f.tensor(b + name + ".weight"), rows, cols, o.kernel);
+      if (const gguf_tensor* s = f.find_tensor(b + name + ".scale")) w.extra_scale = dequantize_tensor(*s).at(0);
+      return w;
+    };
+    L.attn_norm = load_norm(f, b + "attn_norm.weight", D);
+    L.ffn_norm = load_norm(f, b + "ffn_norm.weight", D);
+    if (sub_norms) {
+      L.attn_sub_norm = load_norm(f, b + "attn_sub_norm.weight", Q);
+      L.ffn_sub_norm = load_norm(f, b + "ffn_sub_norm.weight", F);
+    }
+    L.wq = lin("attn_q", Q, D);
+    L.wk = lin("attn_k", KV, D);
+    L.wv = lin("attn_v", KV, D);
+    L.wo = lin("attn_output", D, Q);
+    L.wgate = lin("ffn_gate", F, D);
+    L.wup = lin("ffn_up", F, D);
+    L.wdown = lin("ffn_down", D, F);
+  });
+  m->head_ = lm_head::build(*out, o.head, pool, from_file);
+  if (from_file && o.prefault) {
+    // Skip the embedding when the q8 head replaced it: only single rows are read from it then.
+    const bool skip_embd = o.head == lm_head_kind::q8 && out == m->tok_embd_;
+    for (const gguf_tensor& t : f.tensors())
+      if (!(skip_embd && &t == m->tok_embd_)) prefault(t.data, static_cast<std::size_t>(t.nbytes));
+  }
+  return m;
+}
+
+void model::embed(std::int32_t token, float* x) const {
+  if (token < 0 || static_cast<std::uint64_t>(token) >= tok_embd_->rows())
+    throw error("token id " + std::to_string(token) + " is outside the vocabulary (" +
+                std::to_string(tok_embd_->rows()) + " tokens)");
+  dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
+}
+
+std::size_t model::ternary_bytes() const {
+  std::size_t n = 0;
+  for (const auto& L : layers_)
+    for (const bitlinear* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.wgate, &L.wup, &L.wdown}) n += w->weight_bytes();
+  return n;
+}
+
+}  // namespace tritlut::ex

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// examples/lib/sampler.cpp
+#include "sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tritlut::ex {
+
+std::int32_t argmax(const float* v, std::size_t n) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (v[i] > v[best]) best = i;
+  return static_cast<std::int32_t>(best);
+}
+
+sampler::sampler(const sampler_params& p) : p_(p) { reset(); }
+
+void sampler::reset() {
+  // xoshiro256** seeded through splitmix64: reproducible on every platform.
+  std::uint64_t seed = p_.seed;
+  for (auto& x : s_) {
+    seed += 0x9E3779B97F4A7C15ull;
+    std::uint64_t z = seed;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    x = z ^ (z >> 31);
+  }
+  recent_.clear();
+}
+
+double sampler::uniform() {
+  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+  const std::uint64_t r = rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return double(r >> 11) * (1.0 / 9007199254740992.0);
+}
+
+void sampler::accept(std::int32_t token) {
+  if (p_.repeat_last_n <= 0) return;
+  recent_.push_back(token);
+  while (recent_.size() > static_cast<std::size_t>(p_.repeat_last_n)) recent_.pop_front();
+}
+
+std::int32_t sampler::sample(float* logits, std::size_t n) {
+  if (p_.repeat_penalty != 1.0f) {
+    std::vector<std::int32_t> seen(recent_.begin(), recent_.end());
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    for (std::int32_t t : seen) {
+      if (t < 0 || static_cast<std::size_t>(t) >= n) continue;
+      float& l = logits[t];
+      l = l > 0 ? l / p_.repeat_penalty : l * p_.repeat_penalty;
+    }
+  }
+  if (p_.temp <= 0.0f) return argmax(logits, n);
+
+  // Candidates sorted by logit (top-k first, so sorting stays cheap for 128256 tokens).
+  const std::size_t k = p_.top_k > 0 ? std::min<std::size_t>(static_cast<std::size_t>(p_.top_k), n) : n;
+  cand_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) cand_[i] = {logits[i], static_cast<std::int32_t>(i)};
+  auto by_logit = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+  std::partial_sort(cand_.begin(), cand_.begin() + static_cast<std::ptrdiff_t>(k), cand_.end(), by_logit);
+  cand_.resize(k);
+  // Softmax with temperature.
+  const float mx = cand_[0].first;
+  double sum = 0;
+  for (auto& c : cand_) {
+    c.first = static_cast<float>(std::exp(double(c.first - mx) / double(p_.temp)));
+    sum += c.first;
+  }
+  for (auto& c : cand_) c.first = static_cast<float>(c.first / sum);
+  // min-p: drop tokens far less likely than the best.
+  std::size_t keep = cand_.size();
+  if (p_.min_p > 0.0f) {
+    const float lim = p_.min_p * cand_[0].first;
+    keep = 1;
+    while (keep < cand_.size() && cand_[keep].first >= lim) ++keep;
+  }
+  // top-p: smallest prefix with probability mass >= top_p.
+  if (p_.top_p < 1.0f) {
+    double mass = 0;
+    std::size_t i = 0;
+    for (; i < keep; ++i) {
+      mass += cand_[i].first;
+      if (mass >= p_.top_p) {
+        ++i;
+        break;
+      }
+    }
+    keep = std::max<std::size_t>(1, std::min(keep, i));
+  }
+  double total = 0;
+  for (std::size_t i = 0; i < keep; ++i) total += cand_[i].first;
+  double r = uniform() * total;
+  for (std::size_t i = 0; i < keep; ++i) {
+    r -= cand_[i].first;
+    if (r < 0) return cand_[i].second;
+  }
+  return cand_[keep - 1].second;
+}
+
+}  // namespace tritlut::ex

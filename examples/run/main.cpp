@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+// examples/run/main.cpp - tritlut-run: generate text, chat, or benchmark a BitNet b1.58 GGUF model.
+// Only generated text goes to stdout; everything else (load info, timings, errors) to stderr.
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <tritlut/tritlut.hpp>
+
+#include "error.hpp"
+#include "generate.hpp"
+#include "model.hpp"
+#include "sampler.hpp"
+#include "tokenizer.hpp"
+
+namespace {
+
+using namespace tritlut::ex;
+
+const char* k_usage =
+    "usage:\n"
+    "  tritlut-run -m MODEL.gguf [-p PROMPT | -f FILE] [options]   generate text\n"
+    "  tritlut-run -m MODEL.gguf -cnv [options]                     chat (the model's chat template)\n"
+    "  tritlut-run bench -m MODEL.gguf [-p 128] [-n 64] [-t 1,2] [-r 5] [--kernel i2s,tl2]\n"
+    "\n"
+    "options:\n"
+    "  -m, --model FILE       GGUF model (arch bitnet-b1.58, bitnet-25, bitnet, llama)\n"
+    "  -p, --prompt TEXT      prompt (\"\" = start from BOS)\n"
+    "  -f, --file FILE        read the prompt from a file\n"
+    "  -n, --n-predict N      tokens to generate (default -1: until end of text or full context)\n"
+    "  -t, --threads N        threads (default: physical cores)\n"
+    "  -c, --ctx-size N       context length (default: the model's)\n"
+    "  -b, --batch-size N     prompt tokens per batch (default 64)\n"
+    "  --temp T               temperature (default 0.8; 0 = greedy)\n"
+    "  --top-k N              top-k (default 40; 0 = off)\n"
+    "  --top-p P              top-p (default 0.95; 1 = off)\n"
+    "  --min-p P              min-p (default 0.05; 0 = off)\n"
+    "  --repeat-penalty R     repetition penalty over the last 64 tokens (default 1.0 = off)\n"
+    "  --seed N               sampling seed (default: from the clock)\n"
+    "  -cnv, --conversation   interactive chat\n"
+    "  --isa NAME             force a kernel ISA (scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod)\n"
+    "  --kernel K             ternary kernel: i2s, tl1, tl2 or auto (default i2s)\n"
+    "  --lm-head H            output projection: f16 (as in the file) or q8 (int8 per row, built at load)\n"
+    "  --kv-type T            KV cache: f16 (default) or f32\n"
+    "  --verbose              print model details and per-phase timings\n"
+    "  -h, --help             this help\n";
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+long parse_int(const std::string& opt, const std::string& v, long lo, long hi) {
+  char* end = nullptr;
+  errno = 0;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || x < lo || x > hi)
+    throw usage_error(opt + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" +
+                      v + "'");
+  return x;
+}
+float parse_float(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  const float x = std::strtof(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0) throw usage_error(opt + " expects a number >= 0, got '" + v + "'");
+  return x;
+}
+std::vector<long> parse_int_list(const std::string& opt, const std::string& v, long lo, long hi) {
+  std::vector<long> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(parse_int(opt, item, lo, hi));
+  if (out.empty()) throw usage_error(opt + " expects a comma-separated list");
+  return out;
+}
+
+// Physical cores (distinct core ids of package 0.. from sysfs); hardware threads if unknown.
+unsigned physical_cores() {
+  std::set<std::pair<std::string, std::string>> cores;
+  for (unsigned cpu = 0; cpu < 4096; ++cpu) {
+    const std::string d = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+    std::ifstream core(d + "core_id"), pkg(d + "physical_package_id");
+    if (!core) break;
+    std::string c, p;
+    core >> c;
+    pkg >> p;
+    cores.insert({p, c});
+  }
+  if (!cores.empty()) return static_cast<unsigned>(cores.size());
+  return tritlut::thread_pool::default_threads();
+}
+
+struct options {
+  std::string model, prompt, prompt_file;
+  bool have_prompt = false, chat = false, verbose = false, bench = false;
+  long n_predict = -1, threads = 0, ctx = 0, batch = 64, repetitions = 5;
+  std::vector<long> bench_p{128}, bench_n{64}, bench_t;
+  std::vector<std::string> kernels{"i2s"};
+  std::string isa, lm_head = "f16", kv = "f16";
+  sampler_params sp;
+  bool have_seed = false;
+};
+
+options parse_args(int argc, char** argv) {
+  options o;
+  int i = 1;
+  if (argc > 1 && std::string(argv[1]) == "bench") {
+    o.bench = true;
+    i = 2;
+  }
+  for (; i < argc; ++i) {
+    const std::string s = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw usage_error("option " + s + " needs a value");
+      return argv[++i];
+    };
+    if (s == "-h" || s == "--help") {
+      std::fputs(k_usage, stdout);
+      std::exit(0);
+    } else if (s == "-m" || s == "--model") {
+      o.model = value();
+    } else if (s == "-p" || s == "--prompt") {
+      if (o.bench) o.bench_p = parse_int_list(s, value(), 1, 1 << 20);
+      else {
+        o.prompt = value();
+        o.have_prompt = true;
+      }
+    } else if (s == "-f" || s == "--file") {
+      o.prompt_file = value();
+    } else if (s == "-n" || s == "--n-predict") {
+      if (o.bench) o.bench_n = parse_int_list(s, value(), 1, 1 << 20);
+      else o.n_predict = parse_int(s, value(), -1, 1L << 30);
+    } else if (s == "-t" || s == "--threads") {
+      if (o.bench) o.bench_t = parse_int_list(s, value(), 1, 1024);
+      else o.threads = parse_int(s, value(), 1, 1024);
+    } else if (s == "-r" || s == "--repetitions") {
+      o.repetitions = parse_int(s, value(), 1, 1000);
+    } else if (s == "-c" || s == "--ctx-size") {
+      o.ctx = parse_int(s, value(), 0, 1 << 20);
+    } else if (s == "-b" || s == "--batch-size") {
+      o.batch = parse_int(s, value(), 1, 4096);
+    } else if (s == "--temp") {
+      o.sp.temp = parse_float(s, value());
+    } else if (s == "--top-k") {
+      o.sp.top_k = static_cast<int>(parse_int(s, value(), 0, 1 << 30));
+    } else if (s == "--top-p") {
+      o.sp.top_p = parse_float(s, value());
+    } else if (s == "--min-p") {
+      o.sp.min_p = parse_float(s, value());
+    } else if (s == "--repeat-penalty") {
+      o.sp.repeat_penalty = parse_float(s, value());
+      if (o.sp.repeat_penalty <= 0) throw usage_error("--repeat-penalty must be > 0");
+    } else if (s == "--seed") {
+      o.sp.seed = static_cast<std::uint64_t>(parse_int(s, value(), 0, 0x7fffffffffffffffL));
+      o.have_seed = true;
+    } else if (s == "-cnv" || s == "--conversation") {
+      o.chat = true;
+    } else if (s == "--isa") {
+      o.isa = value();
+    } else if (s == "--kernel") {
+      o.kernels.clear();
+      std::stringstream ss(value());
+      std::string k;
+      while (std::getline(ss, k, ',')) o.kernels.push_back(k);
+      if (o.kernels.empty()) throw usage_error("--kernel needs a value");
+    } else if (s == "--lm-head") {
+      o.lm_head = value();
+    } else if (s == "--kv-type") {
+      o.kv = value();
+    } else if (s == "--verbose" || s == "-v") {
+      o.verbose = true;
+    } else {
+      throw usage_error("unknown option '" + s + "' (see --help)");
+    }
+  }
+  if (o.model.empty()) throw usage_error("missing -m MODEL.gguf (see --help)");
+  if (!o.bench && o.kernels.size() != 1) throw usage_error("--kernel takes one kernel outside bench");
+  for (const auto& k : o.kernels) {
+    kernel_kind kk;
+    if (k != "auto" && !parse_kernel(k, kk)) throw usage_error("unknown kernel '" + k + "' (i2s, tl1, tl2, auto)");
+  }
+  lm_head_kind hk;
+  if (!parse_lm_head(o.lm_head, hk)) throw usage_error("unknown --lm-head '" + o.lm_head + "' (f16, q8)");
+  kv_type kt;
+  if (!parse_kv_type(o.kv, kt)) throw usage_error("unknown --kv-type '" + o.kv + "' (f16, f32)");
+  if (!o.prompt_file.empty() && o.have_prompt) throw usage_error("give -p or -f, not both");
+  return o;
+}
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// "auto": TL2 when this build has it (fewest bytes per weight), else I2_S.
+kernel_kind resolve_kernel(const std::string& k) {
+  kernel_kind kk = kernel_kind::i2s;
+  if (k == "auto") return kernel_available(kernel_kind::tl2) ? kernel_kind::tl2 : kernel_kind::i2s;
+  parse_kernel(k, kk);
+  if (!kernel_available(kk)) throw error(std::string("kernel ") + k + " is not available in this build (use --kernel i2s)");
+  return kk;
+}
+
+load_options make_load_options(const options& o, const std::string& kernel) {
+  load_options lo;
+  lo.kernel = resolve_kernel(kernel);
+  parse_lm_head(o.lm_head, lo.head);
+  return lo;
+}
+
+std::string human_bytes(double b) {
+  char buf[32];
+  if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  else std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  return buf;
+}
+
+void print_model(const model& m, double load_s, unsigned threads) {
+  const hparams& h = m.hp();
+  std::fprintf(stderr,
+               "tritlut-run: %s: arch %s, %u layers, dim %u, ffn %u, heads %u/%u, vocab %u, ctx %u\n"
+               "tritlut-run: kernel %s, ISA %s, lm_head %s (%s), ternary %s, %u threads, loaded in %.2f s\n",
+               m.file().path().c_str(), h.arch_name.c_str(), h.n_layers, h.dim, h.ffn, h.n_heads, h.n_kv_heads,
+               h.n_vocab, h.n_ctx_train, to_string(m.kernel()), std::string(tritlut::active_isa_name()).c_str(),
+               const_cast<model&>(m).head().type_name(), human_bytes(double(const_cast<model&>(m).head().bytes())).c_str(),
+               human_bytes(double(m.ternary_bytes())).c_str(), threads, load_s);
+}
+
+int run_bench(const options& o) {
+  std::vector<long> threads = o.bench_t;
+  if (threads.empty()) threads.push_back(physical_cores());
+  std::printf("| model | size | kernel | lm_head | ISA | threads | test | t/s |\n");
+  std::printf("| --- | ---: | --- | --- | --- | ---: | ---: | ---: |\n");
+  std::fflush(stdout);
+  for (const std::string& kname : o.kernels) {
+    const long max_t = *std::max_element(threads.begin(), threads.end());
+    tritlut::thread_pool load_pool(static_cast<unsigned>(max_t));
+    const double t0 = now_s();
+    auto m = model::load(o.model, make_load_options(o, kname), load_pool);
+    std::fprintf(stderr, "tritlut-run bench: loaded %s (%s) in %.2f s\n", o.model.c_str(), to_string(m->kernel()),
+                 now_s() - t0);
+    const std::string name = m->file().get_string("general.name", m->hp().arch_name);
+    const std::string size = human_bytes(double(m->file().file_size()));
+    long max_len = 1;
+    for (long p : o.bench_p) max_len = std::max(max_len, p);
+    for (long n : o.bench_n) max_len = std::max(max_len, n + 1);
+    for (long nt : threads) {
+      tritlut::thread_pool pool(static_cast<unsigned>(nt));
+      session_options so;
+      so.n_ctx = static_cast<std::size_t>(std::max<long>(max_len, o.ctx));
+      so.n_batch = static_cast<std::size_t>(o.batch);
+      parse_kv_type(o.kv, so.kv);
+      session s(*m, pool, so);
+      const std::int32_t n_vocab = static_cast<std::int32_t>(m->hp().n_vocab);
+      auto run_test = [&](const std::string& test, long n_tokens, bool prompt) {
+        std::vector<double> tps;
+        for (long rep = -1; rep < o.repetitions; ++rep) {  // rep -1: warm-up
+          std::vector<std::int32_t> toks(static_cast<std::size_t>(n_tokens));
+          for (long i = 0; i < n_tokens; ++i) toks[static_cast<std::size_t>(i)] = static_cast<std::int32_t>((i * 7919 + rep * 31 + 1) % n_vocab);
+          s.reset();
+          double t = 0;
+          if (prompt) {
+            const double a = now_s();
+            s.eval(toks);
+            t = now_s() - a;
+          } else {
+            s.eval(toks.data(), 1);
+            const double a = now_s();
+            std::int32_t id = argmax(s.logits(), s.n_vocab());
+            for (long i = 0; i < n_tokens; ++i) {
+              s.eval(&id, 1);
+              id = argmax(s.logits(), s.n_vocab());
+            }
+            t = now_s() - a;
+          }
+          if (rep >= 0) tps.push_back(double(n_tokens) / t);
+        }
+        double mean = 0, var = 0;
+        for (double v : tps) mean += v;
+        mean /= double(tps.size());
+        for (double v : tps) var += (v - mean) * (v - mean);
+        const double sd = tps.size() > 1 ? std::sqrt(var / double(tps.size() - 1)) : 0.0;
+        std::printf("| %s | %s | %s | %s | %s | %ld | %s | %.2f ± %.2f |\n", name.c_str(), size.c_str(),
+                    to_string(m->kernel()), m->head().type_name(), std::string(tritlut::active_isa_name()).c_str(), nt,
+                    test.c_str(), mean, sd);
+        std::fflush(stdout);
+      };
+      for (long p : o.bench_p) run_test("pp" + std::to_string(p), p, true);
+      for (long n : o.bench_n) run_test("tg" + std::to_string(n), n, false);
+    }
+  }
+  return 0;
+}
+
+void print_timings(const generate_stats& st, double load_s) {
+  std::fprintf(stderr, "\ntritlut-run: load %.2f s | prompt %zu tokens, %.2f s, %.2f t/s | generated %zu tokens, %.2f s, %.2f t/s\n",
+               load_s, st.n_prompt, st.prompt_s, st.prompt_s > 0 ? double(st.n_prompt) / st.prompt_s : 0.0, st.n_gen,
+               st.gen_s, st.gen_s > 0 ? double(st.n_gen) / st.gen_s : 0.0);
+}
+
+int run_generate(const options& o) {
+  const unsigned nt = o.threads > 0 ? static_cast<unsigned>(o.threads) : physical_cores();
+  tritlut::thread_pool pool(nt);
+  const double t0 = now_s();
+  auto m = model::load(o.model, make_load_options(o, o.kernels[0]), pool);
+  tokenizer tok = tokenizer::from_gguf(m->file());
+  const double load_s = now_s() - t0;
+  if (o.verbose) print_model(*m, load_s, nt);
+  session_options so;
+  so.n_ctx = static_cast<std::size_t>(o.ctx);
+  so.n_batch = static_cast<std::size_t>(o.batch);
+  parse_kv_type(o.kv, so.kv);
+  session s(*m, pool, so);
+  sampler_params sp = o.sp;
+  if (!o.have_seed) sp.seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  sampler smp(sp);
+  auto emit = [](const std::string& t) {
+    std::fwrite(t.data(), 1, t.size(), stdout);
+    std::fflush(stdout);
+  };
+
+  if (o.chat) {
+    bool first = true;
+    std::string line;
+    generate_stats total;
+    for (;;) {
+      std::fputs("\n> ", stderr);
+      std::fflush(stderr);
+      if (!std::getline(std::cin, line)) break;
+      if (line.empty()) continue;
+      const std::string text = tok.apply_chat_template({{"user", line}});
+      std::vector<std::int32_t> ids = tok.encode(text, first && tok.add_bos(), /*parse_special=*/true);
+      first = false;
+      generate_stats st = generate(s, tok, ids, o.n_predict, smp, emit);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+      if (st.stopped_eog && s.pos() < s.n_ctx()) {
+        const std::int32_t end = tok.eot() >= 0 ? tok.eot() : tok.eos();
+        if (end >= 0) s.eval(&end, 1);  // the end of the assistant's turn is part of the history
+      }
+      if (st.context_full || s.pos() >= s.n_ctx()) {
+        std::fputs("tritlut-run: the context is full; ending the conversation (use -c to enlarge it)\n", stderr);
+        break;
+      }
+      if (o.verbose) print_timings(st, load_s);
+    }
+    return 0;
+  }
+
+  std::string prompt = o.prompt;
+  if (!o.prompt_file.empty()) {
+    std::ifstream f(o.prompt_file, std::ios::binary);
+    if (!f) throw error("cannot open prompt file " + o.prompt_file);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    prompt = ss.str();
+  }
+  std::vector<std::int32_t> ids = tok.encode(prompt, tok.add_bos() || prompt.empty(), false);
+  if (ids.empty()) throw error("the prompt is empty and the vocabulary has no BOS token");
+  if (ids.size() > s.n_ctx())
+    throw error("the prompt has " + std::to_string(ids.size()) + " tokens, longer than the context of " +
+                std::to_string(s.n_ctx()) + " (use -c to enlarge it)");
+  const generate_stats st = generate(s, tok, ids, o.n_predict, smp, emit);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+  if (st.context_full) std::fprintf(stderr, "tritlut-run: stopped: the context of %zu tokens is full\n", s.n_ctx());
+  print_timings(st, load_s);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const options o = parse_args(argc, argv);
+    if (!o.isa.empty()) {
+      tritlut::isa_id id;
+      if (!tritlut::parse_isa_name(o.isa, id)) throw usage_error("unknown ISA '" + o.isa + "'");
+      static tritlut::scoped_isa pin(o.isa);  // throws a clear error when the CPU lacks it
+    }
+    return o.bench ? run_bench(o) : run_generate(o);
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "tritlut-run: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tritlut-run: error: %s\n", e.what());
+    return 1;
+  }
+}
