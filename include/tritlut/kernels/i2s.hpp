@@ -20,26 +20,28 @@
 #include "../types.hpp"
 
 namespace tritlut {
-// Tile shape per ISA (rows x tokens). Compile-time defaults; see i2s_gemm below.
+// Tile shape per ISA (rows x tokens), picked by measuring tile variants on 6912 x 2560 with
+// tritlut-bench (docs/benchmarks.md). Two rows per GEMV tile beat four on AVX2 and AVX-512: four
+// row streams plus the activations exhaust the 16 ymm registers and the load ports.
 template <class Tag>
 struct i2s_tile_traits {
-  static constexpr int gemv_rows = 4;  // R for one token: 4 row streams share each activation load
-  static constexpr int gemm_rows = 2;  // R x NB for batches: weights unpacked once per NB tokens
-  static constexpr int gemm_tokens = 4;
+  static constexpr int gemv_rows = 2;  // R for one token: 2 row streams share each activation load
+  static constexpr int gemm_rows = 4;  // R x NB for batches: weights unpacked once per NB tokens
+  static constexpr int gemm_tokens = 2;
 };
 template <>
 struct i2s_tile_traits<isa::avx512> {
-  static constexpr int gemv_rows = 4;
-  static constexpr int gemm_rows = 4;  // 32 zmm registers: 4 x 4 accumulators fit
-  static constexpr int gemm_tokens = 4;
+  static constexpr int gemv_rows = 2;
+  static constexpr int gemm_rows = 6;  // 32 zmm registers: 6 x 3 accumulators + codes + activations
+  static constexpr int gemm_tokens = 3;
 };
 template <>
 struct i2s_tile_traits<isa::avx512_vnni> : i2s_tile_traits<isa::avx512> {};
 template <>
 struct i2s_tile_traits<isa::neon> {
-  static constexpr int gemv_rows = 4;
-  static constexpr int gemm_rows = 4;  // 32 q registers
-  static constexpr int gemm_tokens = 4;
+  static constexpr int gemv_rows = 2;
+  static constexpr int gemm_rows = 6;  // 32 q registers, like AVX-512
+  static constexpr int gemm_tokens = 3;
 };
 template <>
 struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
