@@ -13,3 +13,7 @@
 #include "quant/act_q8.hpp"
 #include "gemm.hpp"
 #include "parallel/thread_pool.hpp"
+#include "formats/tl1.hpp"
+#include "formats/tl2.hpp"
+#include "quant/lut.hpp"
+#include "gemm_tl.hpp"

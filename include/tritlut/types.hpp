@@ -39,3 +39,52 @@ struct gemm_out {
 };
 
 }  // namespace tritlut
+
+// ---- TL1 / TL2 lookup-table formats (formats/tl1.hpp, formats/tl2.hpp, docs/formats.md) ----
+namespace tritlut {
+
+enum class tl_kind : std::uint8_t { tl1 = 1, tl2 = 2 };
+
+// A TL1 matrix: every pair of weights -> 4-bit index 3*w0 + w1 + 4, two pairs per byte (2 bpw).
+// Rows are grouped in tiles of mr rows (a multiple of 16); index byte column u of tile t is mr
+// bytes at idx + (t * cols + u) * mr, byte i = row t*mr + i, low nibble = pair 2u, high = pair 2u+1.
+// The layout depends only on mr (recorded here), never on the ISA that runs it.
+struct tl1_view {
+  const std::uint8_t* idx = nullptr;  // [tiles][cols][mr]
+  std::size_t m = 0, k = 0;           // logical shape
+  std::size_t mr = 0;                 // rows per tile, multiple of 16
+  std::size_t tiles = 0;              // ceil(m / mr); rows past m are zero weights
+  std::size_t cols = 0;               // index bytes per row = roundup(k, 4) / 4
+  float alpha = 1.0f;
+};
+
+// A TL2 matrix: triples -> sign + 4-bit index |9*w0 + 3*w1 + w2| (5 bits per 3 weights) for the
+// first k3 = 6*floor(k/6) weights, then a TL1-coded tail of k - k3 weights padded to 4.
+// Regions, all tiled like TL1: triple index bytes [tiles][cols3][mr]; sign bits [tiles][groups][mr]
+// where byte i of group g holds in bit b the sign of triple 8g + b of row t*mr + i; tail index
+// bytes [tiles][colst][mr]; neg[r] = number of negative triples of row r (the kernels apply the
+// sign as a bitwise complement, -e = ~e + 1, and add the +1s once per row).
+struct tl2_view {
+  const std::uint8_t* idx = nullptr;   // [tiles][cols3][mr]
+  const std::uint8_t* sign = nullptr;  // [tiles][groups][mr]
+  const std::uint8_t* tail = nullptr;  // [tiles][colst][mr]
+  const std::int32_t* neg = nullptr;   // [tiles * mr]
+  std::size_t m = 0, k = 0, mr = 0, tiles = 0;
+  std::size_t k3 = 0;      // weights coded as triples
+  std::size_t cols3 = 0;   // k3 / 6 index bytes per row
+  std::size_t groups = 0;  // ceil(cols3 / 4) sign bytes per row (8 triples each)
+  std::size_t colst = 0;   // tail index bytes per row: 0, 1 or 2
+  float alpha = 1.0f;
+};
+
+// Per-token lookup tables built from quantized activations (quant/lut.hpp). Item i of token n is
+// 32 bytes at data + (n * items + i) * 32: the low bytes of its 16 int16 entries, then the high bytes.
+// TL1: item p = pair (q[2p], q[2p+1]). TL2: items 0..k3/3-1 are triples, then TL1 tail pairs.
+struct tl_lut_view {
+  const std::uint8_t* data = nullptr;  // [n][items][32]
+  const float* scale = nullptr;        // [n] act_scale of each token (the epilogue divides by it)
+  std::size_t n = 0, k = 0, items = 0;
+  tl_kind kind = tl_kind::tl1;
+};
+
+}  // namespace tritlut

@@ -38,6 +38,41 @@ struct simd_ops<isa::neon> {
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
     return load(q + (o / 32) * 128 + 32 * g + (o % 32));
   }
+
+  // ---- TL1/TL2 lookup primitives (contracts in arch/ops.hpp). vqtbl1q_u8 zeroes indices >= 16;
+  // the kernels only pass 0..15.
+  static TRITLUT_INLINE vec load_table16(const void* p) noexcept { return load(p); }
+  static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept {
+    return vreinterpretq_s8_u8(vqtbl1q_u8(vreinterpretq_u8_s8(table), vreinterpretq_u8_s8(idx)));
+  }
+  static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return vreinterpretq_s8_u8(vandq_u8(vreinterpretq_u8_s8(v), vdupq_n_u8(0x0F))); }
+  static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return vreinterpretq_s8_u8(vshrq_n_u8(vreinterpretq_u8_s8(v), 4)); }
+  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return vreinterpretq_s8_u8(vdupq_n_u8(b)); }
+  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept {
+    return vreinterpretq_s8_u8(vtstq_u8(vreinterpretq_u8_s8(s), vreinterpretq_u8_s8(bit)));
+  }
+  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return veorq_s8(a, b); }
+  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
+    a0 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a0), vreinterpretq_s16_s8(vzip1q_s8(lo, hi))));
+    a1 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a1), vreinterpretq_s16_s8(vzip2q_s8(lo, hi))));
+  }
+  static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
+    const int32x4_t a = vreinterpretq_s32_s8(a16);
+    even = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(even), vshrq_n_s32(vshlq_n_s32(a, 16), 16)));
+    odd = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(odd), vshrq_n_s32(a, 16)));
+  }
+  static TRITLUT_INLINE void store(void* p, vec v) noexcept { vst1q_s8(static_cast<std::int8_t*>(p), v); }
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    int16x8_t e[2];
+    for (int half = 0; half < 2; ++half) {
+      int16x8_t t = vmulq_n_s16(vld1q_s16(w + 8 * half), static_cast<std::int16_t>(b0));
+      t = vmlaq_n_s16(t, vld1q_s16(w + 16 + 8 * half), static_cast<std::int16_t>(b1));
+      e[half] = vmlaq_n_s16(t, vld1q_s16(w + 32 + 8 * half), static_cast<std::int16_t>(b2));
+    }
+    const uint8x16_t a = vreinterpretq_u8_s16(e[0]), b = vreinterpretq_u8_s16(e[1]);
+    vst1q_u8(out, vuzp1q_u8(a, b));       // low bytes of entries 0..15
+    vst1q_u8(out + 16, vuzp2q_u8(a, b));  // high bytes
+  }
 };
 
 #if TRITLUT_HAS_NEON_DOTPROD

@@ -13,6 +13,24 @@
 //   hsum(acc32)             exact int32 sum of all lanes
 // Tiers with an int32 dot product (VNNI, dotprod) set `direct32` and provide dot32(acc32, c, a),
 // which needs no int16 stage at all.
+//
+// TL1/TL2 lookup primitives (every SIMD tier; a "lane" is 16 bytes):
+//   load_table16(p)         the 16 bytes at p, replicated into every 16-byte lane
+//   lut16(t, i)             byte j = t[i[j]] within j's lane; requires every i[j] in 0..15
+//                           (pshufb would zero bit-7 indices, vqtbl1q indices >= 16: never passed)
+//   nib_lo(v), nib_hi(v)    v & 15, v >> 4 per byte (indices 0..15)
+//   splat8(b)               every byte = b
+//   bit_mask(s, bit)        byte j = 0xFF if s[j] & bit[j], else 0
+//   bxor(a, b)              bitwise xor
+//   add_planes(a0, a1, lo, hi)  int16 entries rebuilt from a low-byte and a high-byte vector,
+//                           e = lo | hi << 8, added to int16 accumulators: a0 gets bytes 0..7 of
+//                           each lane, a1 bytes 8..15 (unpacklo/hi, zip1/2). Wraps like int16;
+//                           callers bound the sums (FORMATS.md 4.5).
+//   widen_lanes(ev, od, a)  ev += sign-extended even int16 lanes of a, od += odd ones (int32), so
+//                           lane p of ev/od is int16 lane 2p / 2p+1 of a within the same 16 bytes
+//   store(p, v)             unaligned store
+//   lut_entries(b0, b1, b2, w, out)  int16 e[i] = w[i]*b0 + w[16+i]*b1 + w[32+i]*b2 for i < 16
+//                           (w in {-1,0,1}): out[i] = low byte, out[16+i] = high byte
 #pragma once
 
 #include <cstddef>

@@ -38,6 +38,38 @@ struct simd_ops<isa::sse41> {
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
     return load(q + (o / 32) * 128 + 32 * g + (o % 32));
   }
+
+  // ---- TL1/TL2 lookup primitives (contracts in arch/ops.hpp) ----
+  static TRITLUT_INLINE vec load_table16(const void* p) noexcept { return load(p); }
+  static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm_shuffle_epi8(table, idx); }
+  static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm_and_si128(v, _mm_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm_set1_epi8(static_cast<char>(b)); }
+  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm_cmpeq_epi8(_mm_and_si128(s, bit), bit); }
+  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm_xor_si128(a, b); }
+  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
+    a0 = _mm_add_epi16(a0, _mm_unpacklo_epi8(lo, hi));
+    a1 = _mm_add_epi16(a1, _mm_unpackhi_epi8(lo, hi));
+  }
+  static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
+    even = _mm_add_epi32(even, _mm_srai_epi32(_mm_slli_epi32(a16, 16), 16));
+    odd = _mm_add_epi32(odd, _mm_srai_epi32(a16, 16));
+  }
+  static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm_storeu_si128(static_cast<__m128i*>(p), v); }
+  // 16 int16 entries e[i] = w[0][i]*b0 + w[1][i]*b1 + w[2][i]*b2 (w in {-1,0,1}) -> 16 low bytes, 16 high bytes.
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    const __m128i split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    __m128i h[2];
+    for (int half = 0; half < 2; ++half) {
+      const __m128i e = _mm_add_epi16(
+          _mm_add_epi16(_mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b0)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 8 * half))),
+                        _mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b1)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 + 8 * half)))),
+          _mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b2)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 32 + 8 * half))));
+      h[half] = _mm_shuffle_epi8(e, split);  // [lo 8 | hi 8]
+    }
+    store(out, _mm_unpacklo_epi64(h[0], h[1]));
+    store(out + 16, _mm_unpackhi_epi64(h[0], h[1]));
+  }
 };
 
 }  // namespace arch
@@ -72,6 +104,37 @@ struct simd_ops<isa::avx2> {
   // One 32-byte vector is exactly one block: plane g pairs with q[b*128 + 32g .. +32).
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
     return load(q + (o / 32) * 128 + 32 * g);
+  }
+
+  // ---- TL1/TL2 lookup primitives (contracts in arch/ops.hpp); vpshufb is per 128-bit lane, so
+  // each table is broadcast to both lanes (vbroadcasti128: a load, no shuffle uop).
+  static TRITLUT_INLINE vec load_table16(const void* p) noexcept {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(static_cast<const __m128i*>(p)));
+  }
+  static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm256_shuffle_epi8(table, idx); }
+  static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm256_and_si256(v, _mm256_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm256_set1_epi8(static_cast<char>(b)); }
+  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm256_cmpeq_epi8(_mm256_and_si256(s, bit), bit); }
+  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm256_xor_si256(a, b); }
+  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
+    a0 = _mm256_add_epi16(a0, _mm256_unpacklo_epi8(lo, hi));
+    a1 = _mm256_add_epi16(a1, _mm256_unpackhi_epi8(lo, hi));
+  }
+  static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
+    even = _mm256_add_epi32(even, _mm256_srai_epi32(_mm256_slli_epi32(a16, 16), 16));
+    odd = _mm256_add_epi32(odd, _mm256_srai_epi32(a16, 16));
+  }
+  static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    const __m256i e = _mm256_add_epi16(
+        _mm256_add_epi16(_mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b0)), load(w)),
+                         _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b1)), load(w + 16))),
+        _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b2)), load(w + 32)));
+    const __m256i split = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,
+                                           0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    // lanes [lo0-7 hi0-7 | lo8-15 hi8-15] -> [lo0-15 | hi0-15]
+    store(out, _mm256_permute4x64_epi64(_mm256_shuffle_epi8(e, split), _MM_SHUFFLE(3, 1, 2, 0)));
   }
 };
 
@@ -113,6 +176,30 @@ struct simd_ops<isa::avx512> {
     const std::int8_t* p = q + (o / 32) * 128 + 32 * g;
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))),
                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 128)), 1);
+  }
+
+  // ---- TL1/TL2 lookup primitives (contracts in arch/ops.hpp); vpshufb per 128-bit lane, tables
+  // broadcast to the four lanes; the sign mask goes through a k register (vptestmb + vpmovm2b).
+  static TRITLUT_INLINE vec load_table16(const void* p) noexcept {
+    return _mm512_broadcast_i32x4(_mm_loadu_si128(static_cast<const __m128i*>(p)));
+  }
+  static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm512_shuffle_epi8(table, idx); }
+  static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm512_and_si512(v, _mm512_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0F)); }
+  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm512_set1_epi8(static_cast<char>(b)); }
+  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm512_movm_epi8(_mm512_test_epi8_mask(s, bit)); }
+  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm512_xor_si512(a, b); }
+  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
+    a0 = _mm512_add_epi16(a0, _mm512_unpacklo_epi8(lo, hi));
+    a1 = _mm512_add_epi16(a1, _mm512_unpackhi_epi8(lo, hi));
+  }
+  static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
+    even = _mm512_add_epi32(even, _mm512_srai_epi32(_mm512_slli_epi32(a16, 16), 16));
+    odd = _mm512_add_epi32(odd, _mm512_srai_epi32(a16, 16));
+  }
+  static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm512_storeu_si512(p, v); }
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    simd_ops<isa::avx2>::lut_entries(b0, b1, b2, w, out);
   }
 };
 

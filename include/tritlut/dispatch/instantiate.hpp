@@ -10,6 +10,9 @@
 #pragma once
 
 #include "../kernels/i2s.hpp"
+#include "../kernels/tl1.hpp"
+#include "../kernels/tl2.hpp"
+#include "../quant/lut.hpp"
 #include "../quant/act.hpp"
 #include "table.hpp"
 
@@ -26,12 +29,25 @@ struct table_entries {
                        std::size_t row1) noexcept {
     kernels::i2s_gemm(w, x, out, row0, row1, Tag{});
   }
+  static void tl_lut(tl_kind kind, const act_view& x, std::uint8_t* out) noexcept {
+    kernels::tl_build_lut(kind, x, out, Tag{});
+  }
+  static void tl1_gemm(const tl1_view& w, const tl_lut_view& lut, const gemm_out& out, std::size_t row0,
+                       std::size_t row1) noexcept {
+    kernels::tl1_gemm(w, lut, out, row0, row1, Tag{});
+  }
+  static void tl2_gemm(const tl2_view& w, const tl_lut_view& lut, const gemm_out& out, std::size_t row0,
+                       std::size_t row1) noexcept {
+    kernels::tl2_gemm(w, lut, out, row0, row1, Tag{});
+  }
 };
 
 template <class Tag>
 inline const kernel_table& table_for() noexcept {
   static_assert(isa_compiled(Tag::id), "this translation unit's compiler flags do not enable the ISA");
-  static constexpr kernel_table t{Tag::id, &table_entries<Tag>::quantize, &table_entries<Tag>::i2s_gemm};
+  static constexpr kernel_table t{Tag::id, &table_entries<Tag>::quantize, &table_entries<Tag>::i2s_gemm,
+                                       &table_entries<Tag>::tl_lut,     &table_entries<Tag>::tl1_gemm,
+                                       &table_entries<Tag>::tl2_gemm};
   return t;
 }
 

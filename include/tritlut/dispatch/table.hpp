@@ -21,10 +21,21 @@ using quantize_fn = void (*)(const float* x, std::size_t ldx, std::size_t n, std
 using i2s_gemm_fn = void (*)(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
                              std::size_t row1) noexcept;
 
+// TL1 / TL2: rows [row0, row1) of W times every token of the prepared tables (quant/lut.hpp).
+using tl1_gemm_fn = void (*)(const tl1_view& w, const tl_lut_view& lut, const gemm_out& out, std::size_t row0,
+                             std::size_t row1) noexcept;
+using tl2_gemm_fn = void (*)(const tl2_view& w, const tl_lut_view& lut, const gemm_out& out, std::size_t row0,
+                             std::size_t row1) noexcept;
+// Tables of every token of x: out [x.n][tl_lut_items(kind, x.k)][32].
+using tl_lut_fn = void (*)(tl_kind kind, const act_view& x, std::uint8_t* out) noexcept;
+
 struct kernel_table {
   isa_id isa = isa_id::scalar;
   quantize_fn quantize = nullptr;
   i2s_gemm_fn i2s_gemm = nullptr;
+  tl_lut_fn tl_lut = nullptr;
+  tl1_gemm_fn tl1_gemm = nullptr;
+  tl2_gemm_fn tl2_gemm = nullptr;
 };
 
 }  // namespace tritlut

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// tritlut/kernels/tl2.hpp - TL2 GEMV / small-batch GEMM: one 16-entry lookup per weight triple
+// (sign applied as a complement), TL1 lookups for the K tail. Engine, bounds and lane order in
+// kernels/tl_engine.hpp; layout in formats/tl2.hpp.
+#pragma once
+
+#include <type_traits>
+
+#include "tl_engine.hpp"
+
+TRITLUT_BEGIN_TARGET_NS
+namespace kernels {
+
+inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
+                     isa::scalar) noexcept {
+  const std::size_t tok_bytes = L.items * tl_lut_item_bytes, n3 = w.k3 / 3;
+  for (std::size_t r = row0; r < row1; ++r) {
+    const std::size_t t = r / w.mr, rr = r % w.mr;
+    const std::uint8_t* idx = w.idx + t * w.cols3 * w.mr + rr;
+    const std::uint8_t* sgn = w.sign + t * w.groups * w.mr + rr;
+    const std::uint8_t* tail = w.tail + t * w.colst * w.mr + rr;
+    for (std::size_t n = 0; n < L.n; ++n) {
+      const std::uint8_t* lut = L.data + n * tok_bytes;
+      std::int32_t acc = 0;
+      for (std::size_t j = 0; j < n3; ++j) {
+        const unsigned i = (idx[(j / 2) * w.mr] >> (4 * (j % 2))) & 15u;
+        const std::int32_t e = detail::tl_entry(lut, j, i);
+        acc += ((sgn[(j / 8) * w.mr] >> (j % 8)) & 1u) ? -e : e;
+      }
+      for (std::size_t u = 0; u < w.colst; ++u) {
+        const unsigned b = tail[u * w.mr];
+        acc += detail::tl_entry(lut, n3 + 2 * u, b & 15u) + detail::tl_entry(lut, n3 + 2 * u + 1, b >> 4);
+      }
+      detail::tl_store_one(out, L, w.alpha, n, r, acc);
+    }
+  }
+}
+
+// SIMD tiers. Preconditions (checked by gemm_tl.hpp): L.kind == tl2, L.k == w.k, row1 <= w.m,
+// w.mr % 16 == 0.
+template <class Tag, class = typename arch::simd_ops<Tag>::vec>
+inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
+                     Tag) noexcept {
+  if (row0 >= row1) return;
+  using N = typename detail::tl_narrow<Tag>::type;
+  if constexpr (!std::is_same_v<N, Tag>) {
+    if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl2_gemm(w, L, out, row0, row1, N{});
+  }
+  constexpr std::size_t W = tl_kernel_traits<Tag>::tl2_window;
+  static_assert(W <= tl2_max_window && W % 4 == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
+  const std::size_t n3 = w.k3 / 3;
+  detail::tl_drive<Tag, true, W>(w.mr, w.neg, w.alpha, L, out, row0, row1,
+                                 [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) {
+                                   r0.idx = w.idx + t * w.cols3 * w.mr;
+                                   r0.sign = w.sign + t * w.groups * w.mr;
+                                   r0.cols = w.cols3;
+                                   r0.item0 = 0;
+                                   r1.idx = w.tail + t * w.colst * w.mr;
+                                   r1.cols = w.colst;
+                                   r1.item0 = n3;
+                                 });
+}
+
+}  // namespace kernels
+TRITLUT_END_TARGET_NS

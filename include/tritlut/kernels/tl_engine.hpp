@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+// tritlut/kernels/tl_engine.hpp - the lookup-table GEMV/GEMM engine shared by TL1 and TL2.
+//
+// A tile holds mr rows; one column of it is mr index bytes (one per row, two items per byte). A
+// "chunk" is one vector of those bytes (V = 16/32/64 rows). Per column and chunk the engine:
+//   loads the index vector, splits the nibbles (and, shift+and)               - shared by all tokens
+//   [TL2] expands this column's two sign bits of every row into byte masks     - shared by all tokens
+//   per token: broadcasts 4 table planes (2 items x lo/hi) - shared by all chunks of the tile,
+//   4 x lut16, [TL2] xor with the masks (the sign as a complement: -e = ~e + 1, the +1s are added
+//   per row at the end from tl2_view::neg), rebuilds int16 entries (unpack lo/hi) and adds them.
+// int16 accumulators are widened to int32 every `window` columns; the bounds (FORMATS.md 4.5):
+//   TL1: |entry| <= 2*127 = 254, 2 per column -> 63 columns = 126 lookups <= 32004 <= 32767
+//        (even with external q = -128: 126 * 256 = 32256)
+//   TL2: |~entry| <= 3*127 + 1 = 382, 2 per column -> 40 columns = 80 lookups <= 30560 <= 32767
+//        (q = -128: 80 * 385 = 30800); the TL1-coded tail (<= 2 columns) runs in its own window.
+// int32 is exact while 127*K < 2^31. Accumulator lanes are rows in unpack order; the store maps
+// them back: row = chunk*V + 16*lane + 8*(unpackhi) + 2*p + (odd).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "../arch/ops.hpp"
+#include "../formats/tl_common.hpp"
+#include "../types.hpp"
+
+namespace tritlut {
+// Kernel tile shapes per ISA (compile-time; the layout's mr is a run-time property of the matrix).
+template <class Tag>
+struct tl_kernel_traits {
+  static constexpr int gemv_chunks = 4;   // index vectors per pass of one token (share table loads)
+  static constexpr int gemm_chunks = 1;   // index vectors per pass of a token group
+  static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
+  static constexpr std::size_t tl1_window = 63;  // columns between widenings (see engine header)
+  static constexpr std::size_t tl2_window = 40;
+};
+template <>
+struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
+  static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x 2 accumulators + 4 tables + temporaries
+};
+template <>
+struct tl_kernel_traits<isa::avx512> : tl_kernel_traits<isa::scalar> {
+  static constexpr int gemv_chunks = 1;
+};
+template <>
+struct tl_kernel_traits<isa::avx512_vnni> : tl_kernel_traits<isa::avx512> {};
+
+// Largest windows for any int8 activations (|q| <= 128, so external activations with -128 are
+// safe too): TL1 |e| <= 256, TL2 |~e| <= 3*128 + 1 = 385, two lookups per column.
+inline constexpr std::size_t tl1_max_window = 32767 / (2 * 256);  // 63 columns
+inline constexpr std::size_t tl2_max_window = 32767 / (2 * 385);  // 42 columns
+}  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+namespace kernels {
+namespace detail {
+
+// The 128-bit tier of a family: used when a matrix's mr is not a multiple of the vector width.
+template <class Tag>
+struct tl_narrow {
+  using type = Tag;
+};
+#if TRITLUT_HAS_SSE41
+template <>
+struct tl_narrow<isa::avx2> {
+  using type = isa::sse41;
+};
+template <>
+struct tl_narrow<isa::avx512> {
+  using type = isa::sse41;
+};
+template <>
+struct tl_narrow<isa::avx512_vnni> {
+  using type = isa::sse41;
+};
+#endif
+
+// One region of a tile: cols index columns, item of column u's low nibble = item0 + 2u.
+struct tl_region {
+  const std::uint8_t* idx = nullptr;   // [cols][mr] of this tile
+  const std::uint8_t* sign = nullptr;  // [ceil(cols/4)][mr] of this tile, TL2 triples only
+  std::size_t cols = 0, item0 = 0;
+};
+
+template <class Tag, int CH, int NB, bool SIGNED>
+TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
+                                  std::size_t window, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  constexpr std::size_t V = O::bytes;
+  for (std::size_t u0 = 0; u0 < rg.cols; u0 += window) {
+    const std::size_t u1 = std::min(rg.cols, u0 + window);
+    vec a16[NB][CH][2];
+    for (int n = 0; n < NB; ++n)
+      for (int c = 0; c < CH; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
+
+    auto column = [&](std::size_t u, const vec* m0, const vec* m1) TRITLUT_INLINE_LAMBDA {
+      vec i0[CH], i1[CH];
+      for (int c = 0; c < CH; ++c) {
+        const vec v = O::load(rg.idx + u * mr + (c0 + c) * V);
+        i0[c] = O::nib_lo(v);
+        i1[c] = O::nib_hi(v);
+      }
+      for (int n = 0; n < NB; ++n) {
+        const std::uint8_t* T = lut[n] + (rg.item0 + 2 * u) * tl_lut_item_bytes;
+        const vec tl0 = O::load_table16(T), th0 = O::load_table16(T + 16);
+        const vec tl1 = O::load_table16(T + 32), th1 = O::load_table16(T + 48);
+        for (int c = 0; c < CH; ++c) {
+          vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
+          vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
+          if constexpr (SIGNED) {
+            lo0 = O::bxor(lo0, m0[c]);
+            hi0 = O::bxor(hi0, m0[c]);
+            lo1 = O::bxor(lo1, m1[c]);
+            hi1 = O::bxor(hi1, m1[c]);
+          }
+          O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
+          O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
+        }
+      }
+    };
+
+    if constexpr (SIGNED) {
+      // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
+      for (std::size_t u = u0; u < u1; u += 4) {
+        vec sv[CH];
+        for (int c = 0; c < CH; ++c) sv[c] = O::load(rg.sign + (u / 4) * mr + (c0 + c) * V);
+        auto col = [&](std::size_t jj) TRITLUT_INLINE_LAMBDA {
+          const vec b0 = O::splat8(static_cast<std::uint8_t>(1u << (2 * jj)));
+          const vec b1 = O::splat8(static_cast<std::uint8_t>(2u << (2 * jj)));
+          vec m0[CH], m1[CH];
+          for (int c = 0; c < CH; ++c) {
+            m0[c] = O::bit_mask(sv[c], b0);
+            m1[c] = O::bit_mask(sv[c], b1);
+          }
+          column(u + jj, m0, m1);
+        };
+        if (u + 4 <= u1) {
+          col(0);
+          col(1);
+          col(2);
+          col(3);
+        } else {
+          for (std::size_t jj = 0; u + jj < u1; ++jj) col(jj);
+        }
+      }
+    } else {
+      for (std::size_t u = u0; u < u1; ++u) column(u, nullptr, nullptr);
+    }
+    for (int n = 0; n < NB; ++n)
+      for (int c = 0; c < CH; ++c) {
+        O::widen_lanes(a32[n][c][0], a32[n][c][1], a16[n][c][0]);
+        O::widen_lanes(a32[n][c][2], a32[n][c][3], a16[n][c][1]);
+      }
+  }
+}
+
+// Writes dot (+ per-row correction) through out for the rows of chunks [c0, c0 + CH) of `tile`
+// that fall in [row0, row1).
+template <class Tag, int CH, int NB>
+TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4], std::size_t tile, std::size_t mr,
+                             std::size_t c0, std::size_t n0, std::size_t row0, std::size_t row1, const std::int32_t* neg,
+                             const tl_lut_view& L, float alpha, const gemm_out& out) noexcept {
+  using O = arch::simd_ops<Tag>;
+  constexpr std::size_t V = O::bytes, L4 = V / 4;
+  for (int n = 0; n < NB; ++n)
+    for (int c = 0; c < CH; ++c) {
+      alignas(64) std::int32_t tmp[4][L4];
+      for (int q = 0; q < 4; ++q) O::store(tmp[q], a32[n][c][q]);
+      for (std::size_t lane = 0; lane < V / 16; ++lane)
+        for (std::size_t h = 0; h < 2; ++h)
+          for (std::size_t p = 0; p < 4; ++p)
+            for (std::size_t e = 0; e < 2; ++e) {
+              const std::size_t r = tile * mr + (c0 + c) * V + 16 * lane + 8 * h + 2 * p + e;
+              if (r < row0 || r >= row1) continue;
+              std::int32_t dot = tmp[2 * h + e][4 * lane + p];
+              if (neg) dot += neg[r];
+              const std::size_t tok = n0 + n;
+              if (out.yi) out.yi[tok * out.ld + r] = dot;
+              else out.y[tok * out.ld + r] = (static_cast<float>(dot) / L.scale[tok]) * alpha;
+            }
+    }
+}
+
+// Regions(t) returns {triples-or-pairs region, tail region}; SIGNED0 says whether the first is signed.
+template <class Tag, int CH, int NB, bool SIGNED0, std::size_t W0>
+TRITLUT_INLINE void tl_tile(const tl_region& r0, const tl_region& r1, std::size_t tile, std::size_t mr, std::size_t c0,
+                            std::size_t n0, std::size_t row0, std::size_t row1, const std::int32_t* neg,
+                            const tl_lut_view& L, float alpha, const gemm_out& out) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  vec a32[NB][CH][4];
+  for (int n = 0; n < NB; ++n)
+    for (int c = 0; c < CH; ++c)
+      for (int q = 0; q < 4; ++q) a32[n][c][q] = O::zero();
+  const std::uint8_t* lut[NB];
+  const std::size_t tok_bytes = L.items * tl_lut_item_bytes;
+  for (int n = 0; n < NB; ++n) lut[n] = L.data + (n0 + n) * tok_bytes;
+  tl_run_region<Tag, CH, NB, SIGNED0>(r0, mr, c0, lut, W0, a32);
+  if (r1.cols) tl_run_region<Tag, CH, NB, false>(r1, mr, c0, lut, tl1_max_window, a32);
+  tl_store<Tag, CH, NB>(a32, tile, mr, c0, n0, row0, row1, neg, L, alpha, out);
+}
+
+// Drives the tiles of rows [row0, row1): GEMV passes of gemv_chunks vectors for one token, GEMM
+// passes of gemm_chunks vectors x gemm_tokens tokens (index decoding shared by the tokens).
+// make_regions(tile, r0, r1) fills the regions of a tile.
+template <class Tag, bool SIGNED0, std::size_t W0, class MakeRegions>
+inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const tl_lut_view& L, const gemm_out& out,
+                     std::size_t row0, std::size_t row1, MakeRegions&& make_regions) noexcept {
+  using T = tl_kernel_traits<Tag>;
+  constexpr std::size_t V = arch::simd_ops<Tag>::bytes;
+  const std::size_t chunks = mr / V;
+  for (std::size_t t = row0 / mr; t * mr < row1; ++t) {
+    tl_region r0, r1;
+    make_regions(t, r0, r1);
+    auto overlaps = [&](std::size_t c, std::size_t nc) {
+      const std::size_t a = t * mr + c * V, b = a + nc * V;
+      return a < row1 && b > row0;
+    };
+    if (L.n == 1) {
+      constexpr int GC = T::gemv_chunks;
+      std::size_t c = 0;
+      for (; c + GC <= chunks; c += GC)
+        if (overlaps(c, GC)) tl_tile<Tag, GC, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
+      for (; c < chunks; ++c)
+        if (overlaps(c, 1)) tl_tile<Tag, 1, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
+      continue;
+    }
+    constexpr int MC = T::gemm_chunks, NB = T::gemm_tokens;
+    for (std::size_t c = 0; c < chunks; c += MC) {
+      if (!overlaps(c, MC)) continue;
+      std::size_t n = 0;
+      for (; n + NB <= L.n; n += NB) tl_tile<Tag, MC, NB, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
+      for (; n < L.n; ++n) tl_tile<Tag, MC, 1, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
+    }
+  }
+}
+
+// Entry of the int16 table of `item` at index i (scalar tier).
+TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i) noexcept {
+  const std::uint8_t* p = lut + item * tl_lut_item_bytes;
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[i] | p[16 + i] << 8));
+}
+
+TRITLUT_INLINE void tl_store_one(const gemm_out& out, const tl_lut_view& L, float alpha, std::size_t n, std::size_t r,
+                                 std::int32_t dot) noexcept {
+  if (out.yi) out.yi[n * out.ld + r] = dot;
+  else out.y[n * out.ld + r] = (static_cast<float>(dot) / L.scale[n]) * alpha;
+}
+
+}  // namespace detail
+}  // namespace kernels
+TRITLUT_END_TARGET_NS

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// Helpers for the TL tests (on top of ../core/test_util.hpp): independent decoders of the TL
+// layouts and of the LUT entries, written from FORMATS.md 4 without tritlut's packing code.
+#pragma once
+
+#include "../core/test_util.hpp"
+
+namespace tltest {
+
+// Row-major ternary values of an I2_S view, decoded straight from FORMATS.md 3.2.
+inline std::vector<std::int8_t> decode_i2s(const tritlut::i2s_view& v) {
+  std::vector<std::int8_t> w(v.m * v.k);
+  for (std::size_t r = 0; r < v.m; ++r)
+    for (std::size_t j = 0; j < v.k; ++j) {
+      const std::uint8_t byte = v.data[r * v.kp / 4 + (j / 128) * 32 + j % 32];
+      const int c = (byte >> (6 - 2 * int((j % 128) / 32))) & 3;
+      w[r * v.k + j] = static_cast<std::int8_t>(c == 3 ? 0 : c - 1);
+    }
+  return w;
+}
+
+// int16 entry i of LUT item `item` of token n.
+inline int lut_entry(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i) {
+  const std::uint8_t* p = L.data + (n * L.items + item) * 32;
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[i] | (p[16 + i] << 8)));
+}
+
+}  // namespace tltest
