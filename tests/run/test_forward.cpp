@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// tests/run/test_forward.cpp - tritlut-run's forward pass against the independent reference
+// (reference.hpp) on tiny random models of each architecture, the TinyStories golden ids, and the
+// peer files.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "generate.hpp"
+#include "model.hpp"
+#include "reference.hpp"
+#include "tiny_models.hpp"
+#include "tokenizer.hpp"
+
+using namespace tritlut::ex;
+
+namespace {
+
+std::string shared(const std::string& rel) { return std::string(TRITLUT_SHARED_DIR) + "/" + rel; }
+
+const std::string& model_path(const std::string& arch) {
+  static const std::string b158 = [] {
+    tiny::write_model("bitnet-b1.58", tiny::path("b158"), 11);
+    return tiny::path("b158");
+  }();
+  static const std::string bitnet = [] {
+    tiny::write_model("bitnet", tiny::path("bitnet"), 12);
+    return tiny::path("bitnet");
+  }();
+  static const std::string llama = [] {
+    tiny::write_model("llama", tiny::path("llama"), 13);
+    return tiny::path("llama");
+  }();
+  static const std::string stories = [] {
+    const std::string out = tiny::path("stories");
+    convert_llama2c(shared("data/bitllama2c/stories3M-ternary.bin"), shared("data/bitllama2c/tokenizer.bin"), out, false);
+    return out;
+  }();
+  if (arch == "bitnet-b1.58") return b158;
+  if (arch == "bitnet") return bitnet;
+  if (arch == "llama") return llama;
+  return stories;
+}
+
+struct run_result {
+  std::vector<std::int32_t> tokens;         // greedy continuation
+  std::vector<std::vector<float>> logits;   // logits before each chosen token
+};
+
+struct run_config {
+  kernel_kind kernel = kernel_kind::i2s;
+  unsigned threads = 1;
+  kv_type kv = kv_type::f32;
+  std::size_t batch = 4;
+  lm_head_kind head = lm_head_kind::native;
+};
+
+// Prompt through the batched path, then greedy decoding of n tokens.
+run_result run_ours(const std::string& path, const std::vector<std::int32_t>& prompt, std::size_t n,
+                    const run_config& rc = {}) {
+  tritlut::thread_pool pool(rc.threads);
+  load_options lo;
+  lo.kernel = rc.kernel;
+  lo.head = rc.head;
+  auto m = model::load(path, lo, pool);
+  session_options so;
+  so.kv = rc.kv;
+  so.n_batch = rc.batch;
+  session s(*m, pool, so);
+  run_result r;
+  s.eval(prompt);
+  for (std::size_t i = 0; i < n; ++i) {
+    r.logits.emplace_back(s.logits(), s.logits() + s.n_vocab());
+    const std::int32_t id = argmax(s.logits(), s.n_vocab());
+    r.tokens.push_back(id);
+    s.eval(&id, 1);
+  }
+  return r;
+}
+
+run_result run_reference(const std::string& path, const std::vector<std::int32_t>& prompt, std::size_t n) {
+  const gguf_reader rd = gguf_reader::open(path);
+  ref::model rm(rd);
+  std::vector<double> lg;
+  for (std::int32_t t : prompt) lg = rm.step(t);
+  run_result r;
+  for (std::size_t i = 0; i < n; ++i) {
+    r.logits.emplace_back(lg.begin(), lg.end());
+    const std::int32_t id = ref::argmax(lg);
+    r.tokens.push_back(id);
+    lg = rm.step(id);
+  }
+  return r;
+}
+
+// max |a - b| over all steps, relative to the largest |logit| of the reference.
+double max_rel_diff(const run_result& a, const run_result& b) {
+  double d = 0, scale = 1e-30;
+  const std::size_t steps = std::min(a.logits.size(), b.logits.size());
+  for (std::size_t s = 0; s < steps; ++s)
+    for (std::size_t i = 0; i < a.logits[s].size(); ++i) {
+      d = std::max(d, double(std::fabs(a.logits[s][i] - b.logits[s][i])));
+      scale = std::max(scale, double(std::fabs(b.logits[s][i])));
+    }
+  return d / scale;
+}
+
+const std::vector<std::int32_t> k_prompt = {299 - 2, 5, 17, 42, 99, 100, 7, 250, 3};  // BOS of vocab 300 + 8 ids
+
+}  // namespace
+
+TEST_CASE("forward: tiny models of each architecture match the reference", "[run][forward]") {
+  const std::string arch = GENERATE(std::string("bitnet-b1.58"), std::string("bitnet"), std::string("llama"));
+  INFO("arch " << arch);
+  const std::string& path = model_path(arch);
+  const run_result want = run_reference(path, k_prompt, 64);
+  const run_result got = run_ours(path, k_prompt, 64);
+  const double d = max_rel_diff(got, want);
+  INFO("max relative logit difference " << d);
+  CHECK(d < 2e-3);
+  CHECK(got.tokens == want.tokens);
+
+  SECTION("two threads, batch 64 and an F16 KV cache give the same tokens") {
+    run_config rc;
+    rc.threads = 2;
+    rc.batch = 64;
+    const run_result t2 = run_ours(path, k_prompt, 64, rc);
+    CHECK(t2.tokens == got.tokens);
+    // F16 K/V round at 2^-11: compare the first step only (later steps may take another path).
+    rc.kv = kv_type::f16;
+    const run_result h = run_ours(path, k_prompt, 1, rc);
+    CHECK(max_rel_diff(h, want) < 1e-2);
+    CHECK(h.tokens[0] == want.tokens[0]);
+  }
+  SECTION("one token at a time equals the batched prompt bit for bit") {
+    run_config rc;
+    rc.batch = 1;
+    const run_result b1 = run_ours(path, k_prompt, 8, rc);
+    rc.batch = 64;
+    const run_result b64 = run_ours(path, k_prompt, 8, rc);
+    CHECK(b1.logits == b64.logits);
+  }
+  SECTION("every available ISA gives the same tokens") {
+    for (auto isa : tritlut::available_isas()) {
+      INFO("isa " << tritlut::isa_name(isa));
+      tritlut::scoped_isa pin(isa);
+      const run_result r = run_ours(path, k_prompt, 64);
+      CHECK(r.tokens == want.tokens);
+      CHECK(max_rel_diff(r, want) < 2e-3);
+    }
+  }
+  SECTION("lm_head q8 stays close") {
+    run_config rc;
+    rc.head = lm_head_kind::q8;
+    const run_result q = run_ours(path, k_prompt, 1, rc);
+    CHECK(max_rel_diff(q, want) < 2e-2);
+    CHECK(q.tokens[0] == want.tokens[0]);
+  }
+}
+
+TEST_CASE("forward: the dummy converter's bitnet-b1.58 model runs and matches the reference", "[run][forward]") {
+  // Its embedding is N(0, 0.02): logits lie close together, so a rare int8 rounding flip may change
+  // a later greedy token; compare the first steps.
+  const std::string path = tiny::path("dummy");
+  tiny::write_b158(path, 5);
+  const run_result want = run_reference(path, k_prompt, 8);
+  const run_result got = run_ours(path, k_prompt, 8);
+  CHECK(max_rel_diff(got, want) < 2e-3);
+  CHECK(got.tokens == want.tokens);
+}
+
+TEST_CASE("forward: TinyStories (bitllama2.c) gives the golden greedy ids", "[run][forward][shared]") {
+  // MODELS.md §5.2: from the upstream runner runbit.c, greedy from BOS.
+  const std::vector<std::int32_t> golden = {403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395,
+                                            317, 426, 338, 401, 396, 267, 337, 410, 408, 419, 292, 411};
+  const std::string& path = model_path("stories");
+  const run_result got = run_ours(path, {1}, golden.size());
+  CHECK(got.tokens == golden);
+  const run_result want = run_reference(path, {1}, golden.size());
+  CHECK(want.tokens == golden);
+  CHECK(max_rel_diff(got, want) < 2e-3);
+
+  SECTION("generate() streams the text") {
+    tritlut::thread_pool pool(2);
+    auto m = model::load(path, {}, pool);
+    const tokenizer tok = tokenizer::from_gguf(m->file());
+    session s(*m, pool, {});
+    sampler_params sp;
+    sp.temp = 0;
+    sampler smp(sp);
+    std::string text;
+    std::vector<std::int32_t> ids;
+    const auto prompt = tok.encode("Once upon a time", true, false);
+    REQUIRE(prompt == std::vector<std::int32_t>{1, 403, 407, 261, 378});
+    const generate_stats st = generate(s, tok, prompt, 21, smp, [&](const std::string& p) { text += p; }, &ids);
+    CHECK(st.n_gen == 21);
+    CHECK(ids == std::vector<std::int32_t>(golden.begin() + 4, golden.end()));
+    CHECK(text == ", there was a little girl named Lily. She loved to play outside");
+  }
+}
+
+TEST_CASE("forward: peer files load and generate; TQ1_0 and TQ2_0 agree", "[run][forward][shared]") {
+  const std::string i2s = shared("data/peer-files/tiny-bitnet25-i2_s.gguf");
+  const std::string tq2 = shared("data/peer-files/tiny-bitnet-tq2_0.gguf");
+  const std::string tq1 = shared("data/peer-files/tiny-bitnet-tq1_0.gguf");
+  const std::vector<std::int32_t> prompt = {1, 300, 301, 302};
+  const run_result a = run_ours(i2s, prompt, 16);
+  const run_result ra = run_reference(i2s, prompt, 16);
+  CHECK(a.tokens == ra.tokens);
+  CHECK(max_rel_diff(a, ra) < 2e-3);
+  const run_result b = run_ours(tq2, prompt, 16);
+  const run_result c = run_ours(tq1, prompt, 16);
+  CHECK(b.logits == c.logits);  // same ternary values, same arch
+  const run_result rb = run_reference(tq2, prompt, 16);
+  CHECK(b.tokens == rb.tokens);
+  CHECK(max_rel_diff(b, rb) < 2e-3);
+}
+
+TEST_CASE("model: bad files give clear errors", "[run][errors]") {
+  tritlut::thread_pool pool(1);
+  CHECK_THROWS_WITH(model::load("/nonexistent/model.gguf", {}, pool), Catch::Contains("cannot open"));
+  CHECK_THROWS_WITH(model::load(shared("data/vocab/ggml-vocab-llama-spm.gguf"), {}, pool),
+                    Catch::Contains("missing tensor 'token_embd.weight'"));
+  tiny::write_model("gpt2", tiny::path("wrong_arch"), 1);
+  CHECK_THROWS_WITH(model::load(tiny::path("wrong_arch"), {}, pool), Catch::Contains("unsupported architecture 'gpt2'"));
+}

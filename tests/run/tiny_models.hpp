@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// tests/run/tiny_models.hpp - tiny random models of each architecture for the forward-pass tests:
+// bitnet-b1.58 from the dummy converter; bitnet (SiLU, with a `.scale` tensor and K = 320, not a
+// multiple of 128) and llama (NORM RoPE, no sub-norms, untied F16 output) written here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <tritlut/tritlut.hpp>
+
+#include "convert.hpp"
+#include "convert_internal.hpp"
+#include "fp16.hpp"
+#include "gguf.hpp"
+
+namespace tiny {
+
+inline std::string path(const std::string& name) { return "tmp_run_test_" + name + ".gguf"; }
+
+// arch: "bitnet" or "llama". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.
+inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed) {
+  using namespace tritlut::ex;
+  const std::uint32_t D = 256, F = 320, L = 2, H = 4, KVH = 2, HD = D / H, KV = KVH * HD;
+  const vocab_data vocab = synthetic_vocab(300);
+  const std::uint64_t V = vocab.tokens.size();
+  const bool llama = arch == "llama";
+  gguf_writer w;
+  w.set_string("general.architecture", arch);
+  w.set_string("general.name", "tiny-" + arch);
+  w.set_u32(arch + ".vocab_size", static_cast<std::uint32_t>(V));
+  w.set_u32(arch + ".context_length", 256);
+  w.set_u32(arch + ".embedding_length", D);
+  w.set_u32(arch + ".block_count", L);
+  w.set_u32(arch + ".feed_forward_length", F);
+  w.set_u32(arch + ".rope.dimension_count", HD);
+  w.set_u32(arch + ".attention.head_count", H);
+  w.set_u32(arch + ".attention.head_count_kv", KVH);
+  w.set_f32(arch + ".rope.freq_base", 10000.0f);
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+  vocab.write_gguf(w);
+
+  struct t {
+    std::string name;
+    ggml_type type;
+    std::vector<std::uint64_t> ne;
+  };
+  std::vector<t> ts = {{"token_embd.weight", llama ? ggml_type::f32 : ggml_type::f16, {D, V}},
+                       {"output_norm.weight", ggml_type::f32, {D}}};
+  if (llama) ts.push_back({"output.weight", ggml_type::f16, {D, V}});
+  for (std::uint32_t l = 0; l < L; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    ts.push_back({b + "attn_norm.weight", ggml_type::f32, {D}});
+    ts.push_back({b + "attn_q.weight", ggml_type::i2_s, {D, D}});
+    ts.push_back({b + "attn_k.weight", ggml_type::i2_s, {D, KV}});
+    ts.push_back({b + "attn_v.weight", ggml_type::i2_s, {D, KV}});
+    ts.push_back({b + "attn_output.weight", ggml_type::i2_s, {D, D}});
+    if (!llama) ts.push_back({b + "attn_sub_norm.weight", ggml_type::f32, {D}});
+    ts.push_back({b + "ffn_norm.weight", ggml_type::f32, {D}});
+    ts.push_back({b + "ffn_gate.weight", ggml_type::i2_s, {D, F}});
+    ts.push_back({b + "ffn_up.weight", ggml_type::i2_s, {D, F}});
+    ts.push_back({b + "ffn_down.weight", ggml_type::i2_s, {F, D}});
+    if (!llama) {
+      ts.push_back({b + "ffn_down.scale", ggml_type::f32, {1}});
+      ts.push_back({b + "ffn_sub_norm.weight", ggml_type::f32, {F}});
+    }
+  }
+  for (const auto& x : ts) w.add_tensor(x.name, x.type, x.ne);
+  w.open(out);
+  detail::rng r(seed);
+  for (const auto& x : ts) {
+    std::uint64_t n = 1;
+    for (auto d : x.ne) n *= d;
+    std::vector<std::uint8_t> bytes;
+    if (x.type == ggml_type::i2_s) {
+      std::vector<std::int8_t> wt(n);
+      for (auto& v : wt) v = static_cast<std::int8_t>(static_cast<int>(r.next() % 3) - 1);
+      // Small scales keep attention scores O(1): a random model with sharp softmaxes is chaotic, and
+      // a rare int8 rounding flip (FORMATS.md §1 ties) would then change later tokens.
+      const float alpha = static_cast<float>(0.02 + 0.06 * r.uniform());
+      bytes.resize(tritlut::i2s_file_bytes(x.ne[1], x.ne[0]));
+      tritlut::i2s_pack_file(wt.data(), x.ne[1], x.ne[0], alpha, bytes.data());
+    } else {
+      const bool is_norm = x.name.find("norm") != std::string::npos, is_scale = x.name.find(".scale") != std::string::npos;
+      const std::size_t es = x.type == ggml_type::f16 ? 2 : 4;
+      bytes.resize(n * es);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        // norms near 1; embedding / output uniform in [-1, 1); scale 0.75
+        const float v = is_scale ? 0.75f
+                        : is_norm ? static_cast<float>(0.8 + 0.4 * r.uniform())
+                                  : static_cast<float>(2.0 * r.uniform() - 1.0);
+        if (es == 2) store_u16_le(bytes.data() + 2 * i, f32_to_f16(v));
+        else store_u32_le(bytes.data() + 4 * i, f32_bits(v));
+      }
+    }
+    w.write(bytes.data(), bytes.size());
+  }
+  w.close();
+}
+
+// bitnet-b1.58 via the dummy converter ("tiny" config: 256/768, 2 layers, 4/2 heads), vocab 300.
+inline void write_b158(const std::string& out, std::uint64_t seed) {
+  tritlut::ex::dummy_options o;
+  o.config = "tiny";
+  o.out = out;
+  o.seed = seed;
+  o.vocab_size = 300;
+  o.ctx = 256;
+  o.show_progress = false;
+  tritlut::ex::convert_dummy(o);
+}
+
+}  // namespace tiny
