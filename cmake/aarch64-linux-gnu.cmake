@@ -11,9 +11,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 # Header-only dependencies (xsimd, Catch2 v2) come from the host's packages.
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
-# TRITLUT_QEMU_CPU picks the emulated CPU model: cortex-a53 (no dotprod), cortex-a76 (dotprod), max.
-set(TRITLUT_QEMU_CPU "max" CACHE STRING "qemu-aarch64 -cpu model for running tests")
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu;-cpu;${TRITLUT_QEMU_CPU} CACHE STRING "" FORCE)
+# Tests run through scripts/qemu-aarch64.sh; the environment variable TRITLUT_QEMU_CPU picks the
+# emulated CPU at test time: cortex-a53 (no dotprod), cortex-a76 (dotprod), max (default).
+set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/../scripts/qemu-aarch64.sh" CACHE FILEPATH "" FORCE)
 # Debian's xsimd config sits in the host multiarch directory.
 if(EXISTS /usr/lib/x86_64-linux-gnu/cmake/xsimd)
   set(xsimd_DIR /usr/lib/x86_64-linux-gnu/cmake/xsimd CACHE PATH "")
