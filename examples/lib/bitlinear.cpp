@@ -45,13 +45,21 @@ bitlinear bitlinear::from_tensor(const gguf_tensor& t, std::size_t m, std::size_
   if (t.cols() != k || t.rows() != m || t.ne[2] != 1 || t.ne[3] != 1)
     throw error("tensor " + name + " has shape [" + std::to_string(t.ne[0]) + ", " + std::to_string(t.ne[1]) +
                 "], expected [" + std::to_string(k) + ", " + std::to_string(m) + "]");
-  if (t.type == ggml_type::i2_s && kind == kernel_kind::i2s) {
+  if (t.type == ggml_type::i2_s) {
     bitlinear b;
     b.m_ = m;
     b.k_ = k;
     b.kind_ = kind;
     b.i2s_ = tritlut::i2s_matrix::from_file(t.data, static_cast<std::size_t>(t.nbytes), m, k);
+    if (kind == kernel_kind::i2s) return b;
+#if TRITLUT_EX_HAVE_TL
+    // Repack straight from the I2_S bytes; the mapped file pages are then no longer read.
+    if (kind == kernel_kind::tl1) b.tl1_ = tritlut::tl1_matrix::from_i2s(b.i2s_.view());
+    if (kind == kernel_kind::tl2) b.tl2_ = tritlut::tl2_matrix::from_i2s(b.i2s_.view());
+    b.align_ = kind == kernel_kind::tl1 ? b.tl1_.view().mr : b.tl2_.view().mr;
+    b.i2s_ = tritlut::i2s_matrix();
     return b;
+#endif
   }
   const ternary_tensor tt = load_ternary(t);
   return from_ternary(tt.w.data(), m, k, tt.alpha, kind);
@@ -83,7 +91,11 @@ bitlinear bitlinear::from_ternary(const std::int8_t* w, std::size_t m, std::size
 std::size_t bitlinear::weight_bytes() const {
   switch (kind_) {
     case kernel_kind::i2s: return i2s_.packed_bytes();
-    default: return m_ * k_ * (kind_ == kernel_kind::tl1 ? 2 : 5) / (kind_ == kernel_kind::tl1 ? 8 : 24);
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1: return tl1_.packed_bytes();
+    case kernel_kind::tl2: return tl2_.packed_bytes();
+#endif
+    default: return 0;
   }
 }
 

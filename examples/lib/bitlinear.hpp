@@ -13,9 +13,9 @@
 
 #include "gguf.hpp"
 
-// TL1/TL2 (tritlut/gemm_tl.hpp) are used when this build has them.
+// TL1/TL2 (tritlut/gemm_tl.hpp): lookup-table kernels, weights repacked at load.
 #ifndef TRITLUT_EX_HAVE_TL
-#define TRITLUT_EX_HAVE_TL 0
+#define TRITLUT_EX_HAVE_TL 1
 #endif
 
 namespace tritlut::ex {

@@ -6,9 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include <sys/mman.h>
-
 #include "error.hpp"
+#include "mapping.hpp"
 #include "quants.hpp"
 #include "vec.hpp"
 
@@ -32,13 +31,6 @@ void split_rows(tritlut::thread_pool& pool, std::size_t m, F&& f) {
   });
 }
 
-// Tell the kernel the mapped embedding is no longer needed in memory (it is read again only by
-// row lookups): keeps peak RSS near the file size when the q8 copy replaces it.
-void release_pages(const void* p, std::size_t n) {
-  const auto a = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t page = 4096, lo = (a + page - 1) / page * page, hi = (a + n) / page * page;
-  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
-}
 }  // namespace
 
 lm_head lm_head::build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_pool& pool, bool release_source) {

@@ -2,9 +2,11 @@
 // examples/lib/model.cpp - loading hyper-parameters and weights from GGUF (MODELS.md §1.1-§1.2, §2, §3).
 #include "model.hpp"
 
-#include <sys/mman.h>
+#include <algorithm>
+#include <chrono>
 
 #include "error.hpp"
+#include "mapping.hpp"
 #include "quants.hpp"
 
 namespace tritlut::ex {
@@ -76,13 +78,34 @@ std::vector<float> load_norm(const gguf_reader& r, const std::string& name, std:
   return dequantize_tensor(t);
 }
 
-// Reads every page once so that decoding never takes a page fault (PERFORMANCE.md: mmap costs ~10%).
-void prefault(const std::uint8_t* p, std::size_t n) {
-  const auto a = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t(4095);
-  madvise(reinterpret_cast<void*>(a), n + (reinterpret_cast<std::uintptr_t>(p) - a), MADV_WILLNEED);
-  volatile std::uint8_t sink = 0;
-  for (std::size_t i = 0; i < n; i += 4096) sink = static_cast<std::uint8_t>(sink + p[i]);
-  (void)sink;
+// --kernel auto: times layer 0's ffn_up GEMV (the commonest shape) with every kernel on this CPU
+// and thread count, median of 15 runs.
+kernel_kind fastest_kernel(const gguf_reader& f, tritlut::thread_pool& pool) {
+  const gguf_tensor& t = f.tensor("blk.0.ffn_up.weight");
+  const std::size_t m = static_cast<std::size_t>(t.rows()), k = static_cast<std::size_t>(t.cols());
+  std::vector<float> x(k), y(m);
+  for (std::size_t i = 0; i < k; ++i) x[i] = static_cast<float>((i * 37) % 17) - 8.0f;
+  kernel_kind best = kernel_kind::i2s;
+  double best_t = 1e30;
+  for (kernel_kind kind : {kernel_kind::i2s, kernel_kind::tl1, kernel_kind::tl2}) {
+    if (!kernel_available(kind)) continue;
+    const bitlinear w = bitlinear::from_tensor(t, m, k, kind);
+    bitlinear_input in;
+    const bitlinear_job job{&w, y.data(), m};
+    std::vector<double> ts;
+    for (int rep = 0; rep < 16; ++rep) {
+      const auto a = std::chrono::steady_clock::now();
+      in.set(x.data(), 1, k, k, kind);  // the tables are part of the cost
+      run_bitlinears(pool, in, &job, 1);
+      ts.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
+    }
+    std::sort(ts.begin() + 1, ts.end());  // run 0 warms up
+    if (ts[8] < best_t) {
+      best_t = ts[8];
+      best = kind;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -96,8 +119,8 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
   m->file_ = std::make_unique<gguf_reader>(std::move(r));
   const gguf_reader& f = *m->file_;
   m->hp_ = read_hparams(f);
-  m->kernel_ = o.kernel;
   hparams& h = m->hp_;
+  m->kernel_ = o.auto_kernel ? fastest_kernel(f, pool) : o.kernel;
   const bool sub_norms = h.arch != arch_kind::llama;
 
   m->tok_embd_ = &f.tensor("token_embd.weight");
@@ -138,11 +161,16 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     L.wdown = lin("ffn_down", D, F);
   });
   m->head_ = lm_head::build(*out, o.head, pool, from_file);
-  if (from_file && o.prefault) {
-    // Skip the embedding when the q8 head replaced it: only single rows are read from it then.
-    const bool skip_embd = o.head == lm_head_kind::q8 && out == m->tok_embd_;
-    for (const gguf_tensor& t : f.tensors())
-      if (!(skip_embd && &t == m->tok_embd_)) prefault(t.data, static_cast<std::size_t>(t.nbytes));
+  if (from_file) {
+    // Tensors now copied into memory (TL repacks, the q8 head) are dropped from the mapping; the
+    // rest is pre-faulted. The embedding stays mapped for row lookups.
+    const bool embd_copied = o.head == lm_head_kind::q8 && out == m->tok_embd_;
+    for (const gguf_tensor& t : f.tensors()) {
+      const bool in_place = t.type == ggml_type::i2_s && m->kernel_ == kernel_kind::i2s && t.cols() % 128 == 0;
+      const bool copied = (is_ternary(t.type) && !in_place) || (embd_copied && &t == m->tok_embd_);
+      if (copied) release_pages(t.data, static_cast<std::size_t>(t.nbytes));
+      else if (o.prefault) prefault(t.data, static_cast<std::size_t>(t.nbytes));
+    }
   }
   return m;
 }

@@ -53,6 +53,7 @@ struct layer_weights {
 
 struct load_options {
   kernel_kind kernel = kernel_kind::i2s;
+  bool auto_kernel = false;  // time every available kernel on this CPU/threads and take the fastest
   lm_head_kind head = lm_head_kind::native;
   bool prefault = true;  // touch every page of the mapping at load (no page faults while decoding)
 };

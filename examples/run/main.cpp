@@ -197,10 +197,9 @@ options parse_args(int argc, char** argv) {
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-// "auto": TL2 when this build has it (fewest bytes per weight), else I2_S.
 kernel_kind resolve_kernel(const std::string& k) {
   kernel_kind kk = kernel_kind::i2s;
-  if (k == "auto") return kernel_available(kernel_kind::tl2) ? kernel_kind::tl2 : kernel_kind::i2s;
+  if (k == "auto") return kk;  // measured at load (load_options::auto_kernel)
   parse_kernel(k, kk);
   if (!kernel_available(kk)) throw error(std::string("kernel ") + k + " is not available in this build (use --kernel i2s)");
   return kk;
@@ -209,6 +208,7 @@ kernel_kind resolve_kernel(const std::string& k) {
 load_options make_load_options(const options& o, const std::string& kernel) {
   load_options lo;
   lo.kernel = resolve_kernel(kernel);
+  lo.auto_kernel = kernel == "auto";
   parse_lm_head(o.lm_head, lo.head);
   return lo;
 }

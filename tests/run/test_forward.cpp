@@ -151,6 +151,17 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
       CHECK(max_rel_diff(r, want) < 2e-3);
     }
   }
+  SECTION("I2_S, TL1 and TL2 give identical logits (FORMATS.md §2: lossless)") {
+    for (kernel_kind k : {kernel_kind::tl1, kernel_kind::tl2}) {
+      INFO("kernel " << to_string(k));
+      run_config rc;
+      rc.kernel = k;
+      rc.threads = 2;
+      const run_result r = run_ours(path, k_prompt, 64, rc);
+      CHECK(r.tokens == got.tokens);
+      CHECK(r.logits == got.logits);
+    }
+  }
   SECTION("lm_head q8 stays close") {
     run_config rc;
     rc.head = lm_head_kind::q8;
