@@ -261,7 +261,7 @@ int run_bench(const options& o) {
         std::vector<double> tps;
         for (long rep = -1; rep < o.repetitions; ++rep) {  // rep -1: warm-up
           std::vector<std::int32_t> toks(static_cast<std::size_t>(n_tokens));
-          for (long i = 0; i < n_tokens; ++i) toks[static_cast<std::size_t>(i)] = static_cast<std::int32_t>((i * 7919 + rep * 31 + 1) % n_vocab);
+          for (long i = 0; i < n_tokens; ++i) toks[static_cast<std::size_t>(i)] = static_cast<std::int32_t>((i * 7919 + (rep + 1) * 31 + 1) % n_vocab);
           s.reset();
           double t = 0;
           if (prompt) {

@@ -237,3 +237,22 @@ TEST_CASE("model: bad files give clear errors", "[run][errors]") {
   tiny::write_model("gpt2", tiny::path("wrong_arch"), 1);
   CHECK_THROWS_WITH(model::load(tiny::path("wrong_arch"), {}, pool), Catch::Contains("unsupported architecture 'gpt2'"));
 }
+
+// Hidden: run by ctest (run.cli.setup) to make the files the CLI tests read.
+TEST_CASE("cli setup: model files for the CLI tests", "[.cli-setup]") {
+  const std::string stories = "cli_stories.gguf";
+  convert_llama2c(shared("data/bitllama2c/stories3M-ternary.bin"), shared("data/bitllama2c/tokenizer.bin"), stories,
+                  false);
+  tiny::write_model("gpt2", "cli_wrong_arch.gguf", 1);
+  // Corrupt: the same header with the tensor data cut short.
+  std::FILE* in = std::fopen(stories.c_str(), "rb");
+  REQUIRE(in);
+  std::vector<char> b(1 << 20);
+  const std::size_t n = std::fread(b.data(), 1, b.size(), in);
+  std::fclose(in);
+  std::FILE* out = std::fopen("cli_truncated.gguf", "wb");
+  REQUIRE(out);
+  std::fwrite(b.data(), 1, n / 2, out);
+  std::fclose(out);
+  CHECK(n > 0);
+}
