@@ -13,6 +13,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, " %s%s", tritlut::isa_name(id).data(), ok ? "" : " (not available on this CPU)");
   }
   std::fprintf(stderr, "\n");
+  // The ceilings first, on an idle machine: every kernel case reports a fraction of them.
+  const auto& c = bench::machine_ceilings();
+  std::fprintf(stderr,
+               "read bandwidth (GB/s): dram 1 GiB %.1f (1 thread) / %.1f (%u threads); cache 8 MiB %.1f / %.1f; "
+               "LLC %zu MiB\n",
+               c.dram_1t / 1e9, c.dram_nt / 1e9, c.threads, c.cache_1t / 1e9, c.cache_nt / 1e9, c.llc >> 20);
+  bench::register_ceiling_benchmarks();
   bench::register_i2s_benchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

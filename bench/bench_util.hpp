@@ -5,7 +5,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <thread>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,10 +21,33 @@ struct shape {
   const char* what;  // which layer of which model
 };
 
+// The machine's read-bandwidth ceilings (bench_ceiling.cpp), measured once, before the kernels.
+inline constexpr std::size_t dram_probe_bytes = std::size_t(1) << 30;  // 1 GiB: far beyond any cache
+inline constexpr std::size_t cache_probe_bytes = std::size_t(8) << 20;  // 8 MiB: cache-resident
+struct ceilings {
+  unsigned threads = 1;  // N of the N-thread figures
+  std::size_t llc = 0;   // last-level cache size from sysfs (bytes)
+  double dram_1t = 0, dram_nt = 0, cache_1t = 0, cache_nt = 0;  // bytes/s
+  double read_bw(bool dram, unsigned threads) const;
+};
+const ceilings& machine_ceilings();
+std::size_t llc_bytes();
+// Adds the "roofline" counter: packed weight bytes/s as a fraction of the matching read ceiling.
+void set_roofline(benchmark::State& st, std::size_t bytes_per_iter, bool dram, unsigned threads);
+
 // BitNet b1.58 2B4T per-token shapes (MODELS.md 1.5).
 inline const std::vector<shape>& shapes_2b4t() {
   static const std::vector<shape> s = {
       {2560, 2560, "2B4T q/o"}, {640, 2560, "2B4T k/v"}, {6912, 2560, "2B4T gate/up"}, {2560, 6912, "2B4T down"}};
+  return s;
+}
+
+// Per-token shapes of the paper's models (bitnet.cpp paper; MODELS.md 1.5 and 4).
+inline const std::vector<shape>& all_shapes() {
+  static const std::vector<shape> s = {
+      {2560, 2560, "2B4T q/o"},  {640, 2560, "2B4T k/v"},    {6912, 2560, "2B4T gate/up"},
+      {2560, 6912, "2B4T down"}, {3200, 8640, "3B down"},    {8640, 3200, "3B gate/up"},
+      {4096, 12032, "7B down"},  {12032, 4096, "7B gate/up"}, {8192, 24576, "70B down"}};
   return s;
 }
 
@@ -64,5 +89,22 @@ inline void set_kernel_counters(benchmark::State& st, std::size_t m, std::size_t
 
 // Registration hooks of each bench_*.cpp file, called from main().
 void register_i2s_benchmarks();
+void register_ceiling_benchmarks();
+
+// Thread counts for scaling runs: 1, 2, 4, ... up to the CPU count (and the CPU count itself).
+inline std::vector<unsigned> thread_counts() {
+  std::vector<unsigned> v;
+  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned t = 1; t < n; t *= 2) v.push_back(t);
+  v.push_back(n);
+  return v;
+}
+
+// How many distinct copies of a matrix of `bytes` make a rotation that no cache holds:
+// at least 4x the last-level cache and 1 GiB in total, at most 64 copies.
+inline std::size_t dram_copies(std::size_t bytes) {
+  const std::size_t target = std::max<std::size_t>(4 * llc_bytes(), std::size_t(1) << 30);
+  return std::min<std::size_t>(64, std::max<std::size_t>(2, (target + bytes - 1) / bytes));
+}
 
 }  // namespace bench
