@@ -29,7 +29,8 @@ namespace tritlut {
 // Kernel tile shapes per ISA (compile-time; the layout's mr is a run-time property of the matrix).
 template <class Tag>
 struct tl_kernel_traits {
-  static constexpr int gemv_chunks = 4;   // index vectors per pass of one token (share table loads)
+  static constexpr int gemv_chunks = 4;   // TL1: index vectors per pass of one token (share table loads)
+  static constexpr int tl2_gemv_chunks = 2;  // TL2 also keeps sign masks live
   static constexpr int gemm_chunks = 1;   // index vectors per pass of a token group
   static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
   static constexpr std::size_t tl1_window = 63;  // columns between widenings (see engine header)
@@ -38,10 +39,12 @@ struct tl_kernel_traits {
 template <>
 struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
   static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x 2 accumulators + 4 tables + temporaries
+  static constexpr int tl2_gemv_chunks = 1;  // + 2 sign masks and the sign vector per chunk
 };
 template <>
 struct tl_kernel_traits<isa::avx512> : tl_kernel_traits<isa::scalar> {
   static constexpr int gemv_chunks = 1;
+  static constexpr int tl2_gemv_chunks = 1;
 };
 template <>
 struct tl_kernel_traits<isa::avx512_vnni> : tl_kernel_traits<isa::avx512> {};
@@ -219,7 +222,7 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
       return a < row1 && b > row0;
     };
     if (L.n == 1) {
-      constexpr int GC = T::gemv_chunks;
+      constexpr int GC = SIGNED0 ? T::tl2_gemv_chunks : T::gemv_chunks;
       std::size_t c = 0;
       for (; c + GC <= chunks; c += GC)
         if (overlaps(c, GC)) tl_tile<Tag, GC, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
