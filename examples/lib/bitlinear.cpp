@@ -116,15 +116,20 @@ void bitlinear::run(const bitlinear_input& x, float* y, std::size_t ldy, std::si
       for (std::size_t r = r0; r < r1; ++r) y[n * ldy + r] *= extra_scale;
 }
 
-void run_bitlinears(tritlut::thread_pool& pool, const bitlinear_input& x, const bitlinear_job* jobs, std::size_t n_jobs) {
-  const std::size_t parts = pool.size();
-  pool.parallel_for(parts, [&](std::size_t i) {
+void run_bitlinears(tritlut::thread_pool& pool, const bitlinear_input& x, const bitlinear_job* jobs, std::size_t n_jobs,
+                    std::size_t min_work) {
+  std::size_t work = 0;
+  for (std::size_t j = 0; j < n_jobs; ++j) work += jobs[j].w->rows() * jobs[j].w->cols() * x.tokens();
+  const std::size_t parts = work < min_work ? 1 : pool.size();
+  auto part = [&](std::size_t i) {
     for (std::size_t j = 0; j < n_jobs; ++j) {
       const bitlinear& w = *jobs[j].w;
       const auto [r0, r1] = tritlut::partition_rows(w.rows(), parts, i, w.row_align());
       w.run(x, jobs[j].y, jobs[j].ldy, r0, r1);
     }
-  });
+  };
+  if (parts == 1) part(0);
+  else pool.parallel_for(parts, part);
 }
 
 }  // namespace tritlut::ex

@@ -34,13 +34,14 @@ session::session(model& m, tritlut::thread_pool& pool, const session_options& o)
     : m_(m),
       pool_(pool),
       cache_(m.hp().n_layers, ctx_of(m, o), m.hp().kv_dim(), o.kv),
-      buf_(m.hp(), std::max<std::size_t>(1, std::min(o.n_batch, ctx_of(m, o)))) {}
+      buf_(m.hp(), std::max<std::size_t>(1, std::min(o.n_batch, ctx_of(m, o)))),
+      always_parallel_(o.always_parallel) {}
 
 void session::eval(const std::int32_t* tokens, std::size_t n) {
   if (pos_ + n > cache_.n_ctx())
     throw error("context is full: " + std::to_string(pos_ + n) + " tokens do not fit in the context of " +
                 std::to_string(cache_.n_ctx()) + " (use -c to enlarge it)");
-  forward_ctx c{m_, cache_, pool_, buf_};
+  forward_ctx c{m_, cache_, pool_, buf_, always_parallel_};
   for (std::size_t i = 0; i < n; i += buf_.n_batch) {
     const std::size_t b = std::min(buf_.n_batch, n - i);
     forward(c, tokens + i, b, pos_);

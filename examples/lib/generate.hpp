@@ -24,6 +24,7 @@ struct session_options {
   std::size_t n_ctx = 0;     // 0: the model's context_length
   std::size_t n_batch = 64;  // prompt tokens per forward pass
   kv_type kv = kv_type::f16;
+  bool always_parallel = false;  // tests: use the pool even for tiny matrices
 };
 
 class session {
@@ -48,6 +49,7 @@ class session {
   kv_cache cache_;
   forward_buffers buf_;
   std::size_t pos_ = 0;
+  bool always_parallel_ = false;
 };
 
 struct generate_stats {

@@ -39,6 +39,7 @@ struct forward_ctx {
   kv_cache& cache;
   tritlut::thread_pool& pool;
   forward_buffers& buf;
+  bool always_parallel = false;  // use the pool even for tiny matrices (tests of the parallel paths)
 };
 
 // Runs n (<= buf.n_batch) tokens at positions pos0..pos0+n-1 (pos0 + n <= cache.n_ctx());

@@ -48,14 +48,15 @@ void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t p
   const std::size_t Q = h.q_dim(), KV = h.kv_dim();
   b.in.set(b.xb.data(), n, h.dim, h.dim, c.m.kernel());  // quantized once for q, k and v
   const bitlinear_job qkv[] = {{&L.wq, b.q.data(), Q}, {&L.wk, b.k.data(), KV}, {&L.wv, b.v.data(), KV}};
-  run_bitlinears(c.pool, b.in, qkv, 3);
+  run_bitlinears(c.pool, b.in, qkv, 3, c.always_parallel ? 0 : std::size_t(1) << 20);
   for (std::size_t t = 0; t < n; ++t) {
     const float* cs = b.rope_cs.data() + t * h.head_dim;
     rope(b.q.data() + t * Q, h.n_heads, h.head_dim, cs, neox);
     rope(b.k.data() + t * KV, h.n_kv_heads, h.head_dim, cs, neox);
     c.cache.store(l, pos0 + t, b.k.data() + t * KV, b.v.data() + t * KV);
   }
-  attention(c.pool, c.cache, l, b.q.data(), n, pos0, h.n_heads, h.n_kv_heads, h.head_dim, b.att.data());
+  attention(c.pool, c.cache, l, b.q.data(), n, pos0, h.n_heads, h.n_kv_heads, h.head_dim, b.att.data(),
+            c.always_parallel ? 0 : std::size_t(1) << 16);
 }
 
 void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std::size_t n, std::size_t k) {
@@ -63,7 +64,7 @@ void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std
   const std::size_t D = c.m.hp().dim;
   b.in.set(in, n, k, k, c.m.kernel());
   const bitlinear_job job{&w, b.y.data(), D};
-  run_bitlinears(c.pool, b.in, &job, 1);
+  run_bitlinears(c.pool, b.in, &job, 1, c.always_parallel ? 0 : std::size_t(1) << 20);
   for (std::size_t i = 0; i < n * D; ++i) b.x[i] += b.y[i];
 }
 
@@ -71,7 +72,7 @@ void output_logits(forward_ctx& c, std::size_t n) {
   const hparams& h = c.m.hp();
   forward_buffers& b = c.buf;
   rmsnorm(b.x.data() + (n - 1) * h.dim, c.m.output_norm().data(), h.eps_out, 1, h.dim, b.final.data());
-  c.m.head().forward(c.pool, b.final.data(), b.logits.data());
+  c.m.head().forward(c.pool, b.final.data(), b.logits.data(), c.always_parallel ? 0 : std::size_t(1) << 20);
 }
 
 }  // namespace tritlut::ex

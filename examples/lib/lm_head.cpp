@@ -23,8 +23,12 @@ bool parse_lm_head(const std::string& s, lm_head_kind& out) {
 namespace {
 // Split [0, m) over the pool in multiples of 64 rows; f(r0, r1) per part.
 template <class F>
-void split_rows(tritlut::thread_pool& pool, std::size_t m, F&& f) {
-  const std::size_t parts = pool.size();
+void split_rows(tritlut::thread_pool& pool, std::size_t m, F&& f, std::size_t k = 1 << 20, std::size_t min_work = 0) {
+  const std::size_t parts = m * k < min_work ? 1 : pool.size();  // small heads: inline
+  if (parts == 1) {
+    f(std::size_t(0), m);
+    return;
+  }
   pool.parallel_for(parts, [&](std::size_t i) {
     const auto [r0, r1] = tritlut::partition_rows(m, parts, i, 64);
     if (r0 < r1) f(r0, r1);
@@ -80,7 +84,7 @@ lm_head lm_head::build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_
   return h;
 }
 
-void lm_head::forward(tritlut::thread_pool& pool, const float* x, float* logits) {
+void lm_head::forward(tritlut::thread_pool& pool, const float* x, float* logits, std::size_t min_work) {
   const vec_ops& v = vec();
   if (q8_) {
     tritlut::quantize(x, 1, k_, k_, xq_);
@@ -88,13 +92,13 @@ void lm_head::forward(tritlut::thread_pool& pool, const float* x, float* logits)
     const float xs = xq_.scale(0);
     split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) {
       v.gemv_q8(q8_, q8_scale_.data(), k_, xq, xs, k_, logits + r0, r0, r1);
-    });
+    }, k_, min_work);
   } else if (f16_) {
-    split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) { v.gemv_f16(f16_, k_, x, k_, logits + r0, r0, r1); });
+    split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) { v.gemv_f16(f16_, k_, x, k_, logits + r0, r0, r1); }, k_, min_work);
   } else {
     split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t r = r0; r < r1; ++r) logits[r] = dot_f32(f32_ + r * k_, x, k_);
-    });
+    }, k_, min_work);
   }
 }
 

@@ -55,11 +55,12 @@ void gated_act(float* g, const float* u, std::size_t n, bool relu2) {
 }
 
 void attention(tritlut::thread_pool& pool, const kv_cache& cache, std::size_t layer, const float* q, std::size_t n,
-               std::size_t pos0, std::size_t n_heads, std::size_t n_kv_heads, std::size_t head_dim, float* out) {
+               std::size_t pos0, std::size_t n_heads, std::size_t n_kv_heads, std::size_t head_dim, float* out,
+               std::size_t min_work) {
   const std::size_t qd = n_heads * head_dim, group = n_heads / n_kv_heads;
   const float scale = static_cast<float>(1.0 / std::sqrt(double(head_dim)));
   const vec_ops& vo = vec();
-  pool.parallel_for(n * n_heads, [&](std::size_t task) {
+  auto one = [&](std::size_t task) {
     const std::size_t t = task / n_heads, h = task % n_heads, pos = pos0 + t, off = (h / group) * head_dim;
     thread_local std::vector<float> scores;  // [pos + 1]
     scores.resize(pos + 1);
@@ -78,7 +79,13 @@ void attention(tritlut::thread_pool& pool, const kv_cache& cache, std::size_t la
     std::fill(o, o + head_dim, 0.0f);
     const float inv = 1.0f / sum;
     for (std::size_t p = 0; p <= pos; ++p) cache.axpy_v(vo, layer, p, off, scores[p] * inv, o, head_dim);
-  });
+  };
+  // Small attention (short context, one token): not worth a hand-off to the pool.
+  if (n * n_heads * (pos0 + n) * head_dim < min_work) {
+    for (std::size_t t = 0; t < n * n_heads; ++t) one(t);
+  } else {
+    pool.parallel_for(n * n_heads, one);
+  }
 }
 
 }  // namespace tritlut::ex

@@ -30,6 +30,7 @@ void gated_act(float* g, const float* u, std::size_t n, bool relu2);
 // q: [n][n_heads * head_dim]; out: same shape. Query head h reads KV head h / (n_heads / n_kv_heads).
 // Parallel over (token, head).
 void attention(tritlut::thread_pool& pool, const kv_cache& cache, std::size_t layer, const float* q, std::size_t n,
-               std::size_t pos0, std::size_t n_heads, std::size_t n_kv_heads, std::size_t head_dim, float* out);
+               std::size_t pos0, std::size_t n_heads, std::size_t n_kv_heads, std::size_t head_dim, float* out,
+               std::size_t min_work = std::size_t(1) << 16);
 
 }  // namespace tritlut::ex
