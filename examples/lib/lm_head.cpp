@@ -49,7 +49,8 @@ lm_head lm_head::build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_
     split_rows(pool, h.m_, [&](std::size_t r0, std::size_t r1) {
       std::vector<float> row(h.k_);
       for (std::size_t r = r0; r < r1; ++r) {
-        dequantize_row(t, r, row.data());
+        if (t.type == ggml_type::f16 && reinterpret_cast<std::uintptr_t>(t.data) % 2 == 0) vec().from_f16(reinterpret_cast<const std::uint16_t*>(t.data) + r * h.k_, row.data(), h.k_);
+        else dequantize_row(t, r, row.data());
         float amax = 0;
         for (float v : row) amax = std::max(amax, std::fabs(v));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;

@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "mapping.hpp"
 #include "quants.hpp"
+#include "vec.hpp"
 
 namespace tritlut::ex {
 
@@ -142,7 +143,7 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     layer_weights& L = m->layers_[l];
     const std::string b = "blk." + std::to_string(l) + ".";
     auto lin = [&](const char* name, std::size_t rows, std::size_t cols) {
-      bitlinear w = bitlinear::from_tensor(f.tensor(b + name + ".weight"), rows, cols, o.kernel);
+      bitlinear w = bitlinear::from_tensor(f.tensor(b + name + ".weight"), rows, cols, m->kernel_);
       if (const gguf_tensor* s = f.find_tensor(b + name + ".scale")) w.extra_scale = dequantize_tensor(*s).at(0);
       return w;
     };
@@ -179,7 +180,10 @@ void model::embed(std::int32_t token, float* x) const {
   if (token < 0 || static_cast<std::uint64_t>(token) >= tok_embd_->rows())
     throw error("token id " + std::to_string(token) + " is outside the vocabulary (" +
                 std::to_string(tok_embd_->rows()) + " tokens)");
-  dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
+  if (tok_embd_->type == ggml_type::f16 && reinterpret_cast<std::uintptr_t>(tok_embd_->data) % 2 == 0)
+    vec().from_f16(reinterpret_cast<const std::uint16_t*>(tok_embd_->data) + std::size_t(token) * hp_.dim, x, hp_.dim);
+  else
+    dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
 }
 
 std::size_t model::ternary_bytes() const {

@@ -39,6 +39,11 @@ void to_f16_scalar(const float* x, std::uint16_t* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = f32_to_f16(x[i]);
 }
 
+void from_f16_scalar(const std::uint16_t* a, float* y, std::size_t n) {
+  const float* t = f16_table();
+  for (std::size_t i = 0; i < n; ++i) y[i] = t[a[i]];
+}
+
 void gemv_f16_scalar(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y, std::size_t r0,
                      std::size_t r1) {
   for (std::size_t r = r0; r < r1; ++r) y[r - r0] = dot_f16_scalar(w + r * ld, x, k);
@@ -57,7 +62,7 @@ void gemv_q8_scalar(const std::int8_t* w, const float* wscale, std::size_t ld, c
 }  // namespace
 
 const vec_ops& vec_scalar() {
-  static const vec_ops ops{"scalar", dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, gemv_f16_scalar, gemv_q8_scalar};
+  static const vec_ops ops{"scalar", dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, from_f16_scalar, gemv_f16_scalar, gemv_q8_scalar};
   return ops;
 }
 

@@ -21,6 +21,8 @@ struct vec_ops {
   void (*axpy_f16)(float s, const std::uint16_t* a, float* y, std::size_t n);
   // y[i] = f16(x[i]) (round to nearest even)
   void (*to_f16)(const float* x, std::uint16_t* y, std::size_t n);
+  // y[i] = f32(a[i]) (exact)
+  void (*from_f16)(const std::uint16_t* a, float* y, std::size_t n);
   // y[r - r0] for rows [r0, r1) of an F16 matrix with row stride ld: y_r = sum_k w[r][k] * x[k]
   void (*gemv_f16)(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y,
                    std::size_t r0, std::size_t r1);

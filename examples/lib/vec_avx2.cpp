@@ -49,6 +49,12 @@ void to_f16(const float* x, std::uint16_t* y, std::size_t n) {
   for (; i < n; ++i) y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
 }
 
+void from_f16(const std::uint16_t* a, float* y, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, load_f16(a + i));
+  for (; i < n; ++i) y[i] = _cvtsh_ss(a[i]);
+}
+
 // Four rows at a time: x is loaded once per four rows (the rows stream from DRAM, x stays in L1).
 void gemv_f16(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y, std::size_t r0,
               std::size_t r1) {
@@ -129,7 +135,7 @@ void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, const st
 }  // namespace
 
 const vec_ops* vec_avx2() {
-  static const vec_ops ops{"avx2", dot_f16, axpy_f16, to_f16, gemv_f16, gemv_q8};
+  static const vec_ops ops{"avx2", dot_f16, axpy_f16, to_f16, from_f16, gemv_f16, gemv_q8};
   return &ops;
 }
 

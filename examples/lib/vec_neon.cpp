@@ -42,6 +42,12 @@ void to_f16(const float* x, std::uint16_t* y, std::size_t n) {
   }
 }
 
+void from_f16(const std::uint16_t* a, float* y, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(y + i, load_f16x4(a + i));
+  for (; i < n; ++i) y[i] = to_f32(a[i]);
+}
+
 void gemv_f16(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y, std::size_t r0,
               std::size_t r1) {
   for (std::size_t r = r0; r < r1; ++r) y[r - r0] = dot_f16(w + r * ld, x, k);
@@ -68,7 +74,7 @@ void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, const st
 }  // namespace
 
 const vec_ops* vec_neon() {
-  static const vec_ops ops{"neon", dot_f16, axpy_f16, to_f16, gemv_f16, gemv_q8};
+  static const vec_ops ops{"neon", dot_f16, axpy_f16, to_f16, from_f16, gemv_f16, gemv_q8};
   return &ops;
 }
 
