@@ -52,6 +52,9 @@ struct simd_ops<isa::neon> {
     return vreinterpretq_s8_u8(vtstq_u8(vreinterpretq_u8_s8(s), vreinterpretq_u8_s8(bit)));
   }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return veorq_s8(a, b); }
+  using smask = vec;
+  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
+  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a0), vreinterpretq_s16_s8(vzip1q_s8(lo, hi))));
     a1 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a1), vreinterpretq_s16_s8(vzip2q_s8(lo, hi))));

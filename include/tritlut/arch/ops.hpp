@@ -22,6 +22,9 @@
 //   splat8(b)               every byte = b
 //   bit_mask(s, bit)        byte j = 0xFF if s[j] & bit[j], else 0
 //   bxor(a, b)              bitwise xor
+//   sign_mask(s, bit), flip(x, m)  smask m selects the bytes whose s & bit is set; flip(x, m) is
+//                           ~x on those bytes and x elsewhere (a byte vector on most tiers, a k
+//                           register on AVX-512)
 //   add_planes(a0, a1, lo, hi)  int16 entries rebuilt from a low-byte and a high-byte vector,
 //                           e = lo | hi << 8, added to int16 accumulators: a0 gets bytes 0..7 of
 //                           each lane, a1 bytes 8..15 (unpacklo/hi, zip1/2). Wraps like int16;

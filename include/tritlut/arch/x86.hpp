@@ -47,6 +47,9 @@ struct simd_ops<isa::sse41> {
   static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm_cmpeq_epi8(_mm_and_si128(s, bit), bit); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm_xor_si128(a, b); }
+  using smask = vec;
+  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
+  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm_add_epi16(a0, _mm_unpacklo_epi8(lo, hi));
     a1 = _mm_add_epi16(a1, _mm_unpackhi_epi8(lo, hi));
@@ -117,6 +120,9 @@ struct simd_ops<isa::avx2> {
   static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm256_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm256_cmpeq_epi8(_mm256_and_si256(s, bit), bit); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm256_xor_si256(a, b); }
+  using smask = vec;
+  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
+  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm256_add_epi16(a0, _mm256_unpacklo_epi8(lo, hi));
     a1 = _mm256_add_epi16(a1, _mm256_unpackhi_epi8(lo, hi));
@@ -189,6 +195,10 @@ struct simd_ops<isa::avx512> {
   static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm512_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm512_movm_epi8(_mm512_test_epi8_mask(s, bit)); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm512_xor_si512(a, b); }
+  // The sign stays in a k register: vptestmb, then ~x as a masked (-1 - x), one uop per plane.
+  using smask = __mmask64;
+  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return _mm512_test_epi8_mask(s, bit); }
+  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return _mm512_mask_sub_epi8(x, m, _mm512_set1_epi8(-1), x); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm512_add_epi16(a0, _mm512_unpacklo_epi8(lo, hi));
     a1 = _mm512_add_epi16(a1, _mm512_unpackhi_epi8(lo, hi));

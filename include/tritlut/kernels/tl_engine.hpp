@@ -98,7 +98,8 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
     for (int n = 0; n < NB; ++n)
       for (int c = 0; c < CH; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
 
-    auto column = [&](std::size_t u, const vec* m0, const vec* m1) TRITLUT_INLINE_LAMBDA {
+    using smask = typename O::smask;
+    auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
       vec i0[CH], i1[CH];
       for (int c = 0; c < CH; ++c) {
         const vec v = O::load(rg.idx + u * mr + (c0 + c) * V);
@@ -113,10 +114,10 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
           vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
           vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
           if constexpr (SIGNED) {
-            lo0 = O::bxor(lo0, m0[c]);
-            hi0 = O::bxor(hi0, m0[c]);
-            lo1 = O::bxor(lo1, m1[c]);
-            hi1 = O::bxor(hi1, m1[c]);
+            lo0 = O::flip(lo0, m0[c]);
+            hi0 = O::flip(hi0, m0[c]);
+            lo1 = O::flip(lo1, m1[c]);
+            hi1 = O::flip(hi1, m1[c]);
           }
           O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
           O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
@@ -132,10 +133,10 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
         auto col = [&](std::size_t jj) TRITLUT_INLINE_LAMBDA {
           const vec b0 = O::splat8(static_cast<std::uint8_t>(1u << (2 * jj)));
           const vec b1 = O::splat8(static_cast<std::uint8_t>(2u << (2 * jj)));
-          vec m0[CH], m1[CH];
+          smask m0[CH], m1[CH];
           for (int c = 0; c < CH; ++c) {
-            m0[c] = O::bit_mask(sv[c], b0);
-            m1[c] = O::bit_mask(sv[c], b1);
+            m0[c] = O::sign_mask(sv[c], b0);
+            m1[c] = O::sign_mask(sv[c], b1);
           }
           column(u + jj, m0, m1);
         };
@@ -149,7 +150,7 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
         }
       }
     } else {
-      for (std::size_t u = u0; u < u1; ++u) column(u, nullptr, nullptr);
+      for (std::size_t u = u0; u < u1; ++u) column(u, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
     }
     for (int n = 0; n < NB; ++n)
       for (int c = 0; c < CH; ++c) {
