@@ -46,7 +46,9 @@ void to_f16(const float* x, std::uint16_t* y, std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8)
     _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
-  for (; i < n; ++i) y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+  // Not _cvtss_sh: clang 14 defines it as a macro with a compound literal (-Wc99-extensions).
+  for (; i < n; ++i)
+    y[i] = static_cast<std::uint16_t>(_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(x[i]), _MM_FROUND_TO_NEAREST_INT), 0));
 }
 
 void from_f16(const std::uint16_t* a, float* y, std::size_t n) {
