@@ -96,16 +96,39 @@ run_result run_reference(const std::string& path, const std::vector<std::int32_t
   return r;
 }
 
-// max |a - b| over all steps, relative to the largest |logit| of the reference.
-double max_rel_diff(const run_result& a, const run_result& b) {
-  double d = 0, scale = 1e-30;
+// Per step: max |a - b| relative to the largest |logit| of b.
+std::vector<double> step_rel_diffs(const run_result& a, const run_result& b) {
+  std::vector<double> out;
   const std::size_t steps = std::min(a.logits.size(), b.logits.size());
-  for (std::size_t s = 0; s < steps; ++s)
+  for (std::size_t s = 0; s < steps; ++s) {
+    double d = 0, scale = 1e-30;
     for (std::size_t i = 0; i < a.logits[s].size(); ++i) {
       d = std::max(d, double(std::fabs(a.logits[s][i] - b.logits[s][i])));
       scale = std::max(scale, double(std::fabs(b.logits[s][i])));
     }
-  return d / scale;
+    out.push_back(d / scale);
+  }
+  return out;
+}
+double max_rel_diff(const run_result& a, const run_result& b) {
+  const auto d = step_rel_diffs(a, b);
+  return d.empty() ? 0.0 : *std::max_element(d.begin(), d.end());
+}
+
+// Logits agree with the reference to float rounding (1e-5 relative) at most steps; a rare +-1 flip
+// of an int8 activation at a rounding tie (FORMATS.md §1: the reference rounds double-derived
+// values, we round f32 ones; FMA contraction differs between compilers) may move a step by up to
+// 2e-2 (MODELS.md §5.4). Greedy tokens must still agree exactly (checked separately).
+// max_loose: the fraction of steps allowed above 1e-5 (a flip early in a sequence stays in the KV
+// cache and shifts every later step slightly).
+void check_close(const run_result& got, const run_result& want, double max_loose = 0.25) {
+  const auto d = step_rel_diffs(got, want);
+  std::size_t loose = 0;
+  for (double x : d) loose += x > 1e-5;
+  INFO("max relative logit difference " << max_rel_diff(got, want) << ", steps above 1e-5: " << loose << " of "
+                                        << d.size());
+  CHECK(max_rel_diff(got, want) < 2e-2);
+  CHECK(double(loose) <= max_loose * double(d.size()));
 }
 
 const std::vector<std::int32_t> k_prompt = {299 - 2, 5, 17, 42, 99, 100, 7, 250, 3};  // BOS of vocab 300 + 8 ids
@@ -118,9 +141,7 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
   const std::string& path = model_path(arch);
   const run_result want = run_reference(path, k_prompt, 64);
   const run_result got = run_ours(path, k_prompt, 64);
-  const double d = max_rel_diff(got, want);
-  INFO("max relative logit difference " << d);
-  CHECK(d < 2e-3);
+  check_close(got, want);
   CHECK(got.tokens == want.tokens);
 
   SECTION("two threads, batch 64 and an F16 KV cache give the same tokens") {
@@ -150,7 +171,7 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
       tritlut::scoped_isa pin(isa);
       const run_result r = run_ours(path, k_prompt, 64);
       CHECK(r.tokens == want.tokens);
-      CHECK(max_rel_diff(r, want) < 2e-3);
+      check_close(r, want);
     }
   }
   SECTION("I2_S, TL1 and TL2 give identical logits (FORMATS.md §2: lossless)") {
@@ -180,7 +201,7 @@ TEST_CASE("forward: the dummy converter's bitnet-b1.58 model runs and matches th
   tiny::write_b158(path, 5);
   const run_result want = run_reference(path, k_prompt, 8);
   const run_result got = run_ours(path, k_prompt, 8);
-  CHECK(max_rel_diff(got, want) < 2e-3);
+  check_close(got, want);
   CHECK(got.tokens == want.tokens);
 }
 
@@ -193,7 +214,8 @@ TEST_CASE("forward: TinyStories (bitllama2.c) gives the golden greedy ids", "[ru
   CHECK(got.tokens == golden);
   const run_result want = run_reference(path, {1}, golden.size());
   CHECK(want.tokens == golden);
-  CHECK(max_rel_diff(got, want) < 2e-3);
+  // MODELS.md §5.4: the interleaved->NEOX row permutation alone causes rare int8 flips here.
+  check_close(got, want, 1.0);
 
   SECTION("generate() streams the text") {
     tritlut::thread_pool pool(2);
@@ -222,13 +244,13 @@ TEST_CASE("forward: peer files load and generate; TQ1_0 and TQ2_0 agree", "[run]
   const run_result a = run_ours(i2s, prompt, 16);
   const run_result ra = run_reference(i2s, prompt, 16);
   CHECK(a.tokens == ra.tokens);
-  CHECK(max_rel_diff(a, ra) < 2e-3);
+  check_close(a, ra);
   const run_result b = run_ours(tq2, prompt, 16);
   const run_result c = run_ours(tq1, prompt, 16);
   CHECK(b.logits == c.logits);  // same ternary values, same arch
   const run_result rb = run_reference(tq2, prompt, 16);
   CHECK(b.tokens == rb.tokens);
-  CHECK(max_rel_diff(b, rb) < 2e-3);
+  check_close(b, rb);
 }
 
 TEST_CASE("model: bad files give clear errors", "[run][errors]") {
