@@ -327,7 +327,6 @@ int run_generate(const options& o) {
   if (o.chat) {
     bool first = true;
     std::string line;
-    generate_stats total;
     for (;;) {
       std::fputs("\n> ", stderr);
       std::fflush(stderr);
