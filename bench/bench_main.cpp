@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
                "LLC %zu MiB\n",
                c.dram_1t / 1e9, c.dram_nt / 1e9, c.threads, c.cache_1t / 1e9, c.cache_nt / 1e9, c.llc >> 20);
   bench::register_ceiling_benchmarks();
-  bench::register_i2s_benchmarks();
+  bench::register_kernel_benchmarks();
+  bench::register_tl_benchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

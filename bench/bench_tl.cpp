@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
-// TL1 / TL2 GEMV / GEMM per ISA on the BitNet 2B4T and 3B shapes, beside I2_S (bench_i2s.cpp),
-// and the per-token LUT construction. Matrices are repacked from I2_S once per case (the load-time
-// path); activations are pre-quantized and the LUT is built outside the timed loop (it is built once
-// per token and shared by every matrix reading that input), except in the "+lut" cases, which time
-// LUT construction + one GEMV together. Registered at static-initialisation time.
+// TL1 / TL2 extras beside the kernel suite (bench_kernels.cpp): the per-token LUT construction
+// alone, and TL2 GEMV with the LUT built inside the timed loop ("+lut": the cost for a matrix whose
+// input no other matrix shares). Matrices are repacked from I2_S once per case (the load-time path).
 #include <map>
 #include <memory>
 #include <tuple>
@@ -64,39 +62,22 @@ void run_gemm(benchmark::State& st, tl_problem& p, const Matrix& w, tritlut::tl_
   if (std::memcmp(ref.data(), p.y.data(), ref.size() * sizeof(float)) != 0) st.SkipWithError("differs from I2_S");
 }
 
+}  // namespace
+
+namespace bench {
+
+// LUT construction per token, and TL2 GEMV with its LUT built inside the timed loop (what one
+// matrix with an unshared input costs). The kernels alone are in bench_kernels.cpp.
 void register_tl_benchmarks() {
-  std::vector<bench::shape> shapes = bench::shapes_2b4t();
-  shapes.push_back({3200, 8640, "3B ffn up"});
-  shapes.push_back({8640, 3200, "3B ffn down"});
   for (auto isa : tritlut::available_isas()) {
-    for (const auto& s : shapes) {
-      for (std::size_t n : {1, 8}) {
-        const std::size_t m = s.m, k = s.k;
-        const std::string dims = std::to_string(s.m) + "x" + std::to_string(s.k) + "/b" + std::to_string(n);
-        for (unsigned threads : {1u, 2u}) {
-          const std::string tn = "/t" + std::to_string(threads);
-          bench::register_per_isa(std::string(n == 1 ? "tl1_gemv/" : "tl1_gemm/") + dims + tn, isa,
-                                  [m, k, n, threads](benchmark::State& st) {
-                                    auto p = problem_for(m, k, n);
-                                    run_gemm(st, *p, p->t1, tritlut::tl_kind::tl1, threads, false);
-                                  })
-              ->Unit(benchmark::kMicrosecond)
-              ->UseRealTime();
-          bench::register_per_isa(std::string(n == 1 ? "tl2_gemv/" : "tl2_gemm/") + dims + tn, isa,
-                                  [m, k, n, threads](benchmark::State& st) {
-                                    auto p = problem_for(m, k, n);
-                                    run_gemm(st, *p, p->t2, tritlut::tl_kind::tl2, threads, false);
-                                  })
-              ->Unit(benchmark::kMicrosecond)
-              ->UseRealTime();
-        }
-        if (n == 1) {
-          bench::register_per_isa("tl2_gemv+lut/" + dims + "/t1", isa, [m, k, n](benchmark::State& st) {
-            auto p = problem_for(m, k, n);
-            run_gemm(st, *p, p->t2, tritlut::tl_kind::tl2, 1, true);
-          })->Unit(benchmark::kMicrosecond);
-        }
-      }
+    for (const auto& s : bench::shapes_2b4t()) {
+      const std::size_t m = s.m, k = s.k;
+      bench::register_per_isa("tl2_gemv+lut/" + std::to_string(m) + "x" + std::to_string(k) + "/b1/t1", isa,
+                              [m, k](benchmark::State& st) {
+                                auto p = problem_for(m, k, 1);
+                                run_gemm(st, *p, p->t2, tritlut::tl_kind::tl2, 1, true);
+                              })
+          ->Unit(benchmark::kMicrosecond);
     }
     // LUT construction alone, per token (TL1: 16*K bytes, TL2: ~10.7*K bytes written).
     for (std::size_t k : {2560, 6912, 8640}) {
@@ -119,6 +100,4 @@ void register_tl_benchmarks() {
   }
 }
 
-const bool registered = (register_tl_benchmarks(), true);
-
-}  // namespace
+}  // namespace bench
