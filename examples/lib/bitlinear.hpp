@@ -60,6 +60,7 @@ class bitlinear {
   kernel_kind kind() const { return kind_; }
   std::size_t row_align() const { return align_; }  // split rows between threads at multiples of this
   std::size_t weight_bytes() const;                 // bytes streamed per pass
+  bool reads_file() const { return kind_ == kernel_kind::i2s && !i2s_.owns_data(); }  // zero-copy view
   float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
 
   // y[n * ldy + r] for rows [r0, r1) and every token of x.

@@ -59,6 +59,9 @@ lm_head lm_head::build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_
         for (std::size_t i = 0; i < h.k_; ++i)
           q[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(row[i] * inv), -127.0f, 127.0f));
         h.q8_scale_[r] = s;
+        // Drop the source rows as they are converted: peak RSS = mapped rows in flight + the q8 copy.
+        if (release_source && (r + 1 - r0) % 256 == 0)
+          release_pages(t.data + (r - 255) * (t.nbytes / h.m_), 256 * static_cast<std::size_t>(t.nbytes / h.m_));
       }
     });
     h.q8_ = h.owned_q8_.data();

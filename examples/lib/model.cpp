@@ -143,7 +143,11 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     layer_weights& L = m->layers_[l];
     const std::string b = "blk." + std::to_string(l) + ".";
     auto lin = [&](const char* name, std::size_t rows, std::size_t cols) {
-      bitlinear w = bitlinear::from_tensor(f.tensor(b + name + ".weight"), rows, cols, m->kernel_);
+      const gguf_tensor& t = f.tensor(b + name + ".weight");
+      bitlinear w = bitlinear::from_tensor(t, rows, cols, m->kernel_);
+      // Repacked into memory: drop the file pages now, so that the peak RSS of a load stays near
+      // max(file, repacked weights + embedding) instead of their sum.
+      if (from_file && !w.reads_file()) release_pages(t.data, static_cast<std::size_t>(t.nbytes));
       if (const gguf_tensor* s = f.find_tensor(b + name + ".scale")) w.extra_scale = dequantize_tensor(*s).at(0);
       return w;
     };
