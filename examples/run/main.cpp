@@ -39,7 +39,7 @@ const char* k_usage =
     "  -n, --n-predict N      tokens to generate (default -1: until end of text or full context)\n"
     "  -t, --threads N        threads (default: physical cores)\n"
     "  -c, --ctx-size N       context length (default: the model's)\n"
-    "  -b, --batch-size N     prompt tokens per batch (default 64)\n"
+    "  -b, --batch-size N     prompt tokens per batch (default 128)\n"
     "  --temp T               temperature (default 0.8; 0 = greedy)\n"
     "  --top-k N              top-k (default 40; 0 = off)\n"
     "  --top-p P              top-p (default 0.95; 1 = off)\n"
@@ -101,7 +101,7 @@ unsigned physical_cores() {
 struct options {
   std::string model, prompt, prompt_file;
   bool have_prompt = false, chat = false, verbose = false, bench = false;
-  long n_predict = -1, threads = 0, ctx = 0, batch = 64, repetitions = 5;
+  long n_predict = -1, threads = 0, ctx = 0, batch = 128, repetitions = 5;
   std::vector<long> bench_p{128}, bench_n{64}, bench_t;
   std::vector<std::string> kernels{"i2s"};
   std::string isa, lm_head = "f16", kv = "f16";
