@@ -27,7 +27,7 @@ if [ ! -x "$build/examples/tritlut-run" ] || [ ! -x "$build/examples/tritlut-con
 fi
 run="$build/examples/tritlut-run"
 convert="$build/examples/tritlut-convert"
-data="$root/../shared/data/bitllama2c"
+data="${DEMO_DATA:-$root/../shared/data/bitllama2c}"  # DEMO_DATA=/none forces the dummy path
 work="$build/demo-models"
 mkdir -p "$work"
 
