@@ -15,7 +15,9 @@ foreach(obj IN LISTS OBJECTS)
   endif()
   string(REPLACE "\n" ";" lines "${out}")
   foreach(line IN LISTS lines)
-    if(line MATCHES "^[0-9a-f]+ [WVu] (.*)$")
+    # W = weak code (inline functions, template instantiations). Weak data (V, u: inline constexpr
+    # variables, function-local statics) holds the same bytes in every TU, whatever the flags.
+    if(line MATCHES "^[0-9a-f]+ W (.*)$")
       set(sym "${CMAKE_MATCH_1}")
       string(REPLACE "target_" "target" norm "${sym}")
       string(REPLACE "_" "" norm "${norm}")

@@ -2,6 +2,11 @@
 // tests/model/test_util.hpp - shared helpers for the model-file tests.
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -14,7 +19,20 @@ namespace tt {
 inline std::string shared(const std::string& rel) { return std::string(TRITLUT_SHARED_DIR) + "/" + rel; }
 
 // A scratch path in the build tree (ctest runs tests in the binary dir).
-inline std::string tmp_path(const std::string& name) { return std::string("tmp_model_test_") + name; }
+// Per-process names: ctest runs test cases as parallel processes, and one of them rewriting a file
+// another has mmap'ed would crash that one (SIGBUS). Files are removed when the process exits.
+inline std::string tmp_path(const std::string& name) {
+  struct cleanup {
+    std::vector<std::string> files;
+    ~cleanup() {
+      for (const auto& f : files) std::remove(f.c_str());
+    }
+  };
+  static cleanup created;
+  const std::string p = "tmp_model_test_" + std::to_string(::getpid()) + "_" + name;
+  if (std::find(created.files.begin(), created.files.end(), p) == created.files.end()) created.files.push_back(p);
+  return p;
+}
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
   const std::string s = tritlut::ex::read_file(path);

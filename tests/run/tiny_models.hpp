@@ -4,7 +4,11 @@
 // multiple of 128) and llama (NORM RoPE, no sub-norms, untied F16 output) written here.
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -17,7 +21,20 @@
 
 namespace tiny {
 
-inline std::string path(const std::string& name) { return "tmp_run_test_" + name + ".gguf"; }
+// Per-process file names: ctest runs test cases as parallel processes, and one process rewriting a
+// model file another one has mmap'ed would give that one a SIGBUS. Files are removed at exit.
+inline std::string path(const std::string& name) {
+  struct cleanup {
+    std::vector<std::string> files;
+    ~cleanup() {
+      for (const auto& f : files) std::remove(f.c_str());
+    }
+  };
+  static cleanup created;
+  const std::string p = "tmp_run_test_" + name + "_" + std::to_string(::getpid()) + ".gguf";
+  if (std::find(created.files.begin(), created.files.end(), p) == created.files.end()) created.files.push_back(p);
+  return p;
+}
 
 // arch: "bitnet" or "llama". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.
 inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed) {
