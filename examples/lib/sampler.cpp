@@ -17,29 +17,11 @@ std::int32_t argmax(const float* v, std::size_t n) {
 sampler::sampler(const sampler_params& p) : p_(p) { reset(); }
 
 void sampler::reset() {
-  // xoshiro256** seeded through splitmix64: reproducible on every platform.
-  std::uint64_t seed = p_.seed;
-  for (auto& x : s_) {
-    seed += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = seed;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    x = z ^ (z >> 31);
-  }
+  rng_ = rng(p_.seed);
   recent_.clear();
 }
 
-double sampler::uniform() {
-  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-  const std::uint64_t r = rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return double(r >> 11) * (1.0 / 9007199254740992.0);
-}
+double sampler::uniform() { return rng_.uniform(); }
 
 void sampler::accept(std::int32_t token) {
   if (p_.repeat_last_n <= 0) return;

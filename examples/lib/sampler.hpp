@@ -3,6 +3,8 @@
 // temperature + top-k + top-p + min-p sampling with a seeded generator (same seed, same text).
 #pragma once
 
+#include "rng.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -32,7 +34,7 @@ class sampler {
  private:
   double uniform();  // [0, 1)
   sampler_params p_;
-  std::uint64_t s_[4];
+  rng rng_{0};
   std::deque<std::int32_t> recent_;
   std::vector<std::pair<float, std::int32_t>> cand_;
 };

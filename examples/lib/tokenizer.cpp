@@ -174,38 +174,22 @@ std::size_t match_piece(const cps& c, std::size_t i, tokenizer::pre_kind pre) {
         if (nl(k - 1)) return k;
     }
   } else {
-    // ' ?\p{L}+', ' ?\p{N}+', ' ?[^\s\p{L}\p{N}]+'
+    // ' ?\p{L}+', ' ?\p{N}+', ' ?[^\s\p{L}\p{N}]+': a class run, after an optional space.
     const std::size_t j0 = (ch == ' ') ? i + 1 : i;
-    if (L(j0)) {
-      std::size_t j = j0;
-      while (L(j)) ++j;
-      return j;
-    }
-    if (L(i)) {
-      std::size_t j = i;
-      while (L(j)) ++j;
-      return j;
-    }
-    if (N(j0)) {
-      std::size_t j = j0;
-      while (N(j)) ++j;
-      return j;
-    }
-    if (N(i)) {
-      std::size_t j = i;
-      while (N(j)) ++j;
-      return j;
-    }
-    if (other(j0)) {
-      std::size_t j = j0;
-      while (other(j)) ++j;
-      return j;
-    }
-    if (other(i)) {
-      std::size_t j = i;
-      while (other(j)) ++j;
-      return j;
-    }
+    // End of the run of `cls` starting at j0 (space included) or at i; 0 when neither starts one
+    // (a match always ends after i, so 0 is never a real end).
+    auto class_run = [&](auto&& cls) -> std::size_t {
+      for (std::size_t start : {j0, i}) {
+        if (!cls(start)) continue;
+        std::size_t j = start;
+        while (cls(j)) ++j;
+        return j;
+      }
+      return 0;
+    };
+    if (const std::size_t j = class_run(L)) return j;
+    if (const std::size_t j = class_run(N)) return j;
+    if (const std::size_t j = class_run(other)) return j;
   }
   // \s+(?!\S) | \s+
   if (S(i)) {
