@@ -78,7 +78,7 @@
 #elif TRITLUT_HAS_SSE41
 #define TRITLUT_TARGET_NS target_sse41
 #elif TRITLUT_HAS_NEON_DOTPROD
-#define TRITLUT_TARGET_NS target_neondot
+#define TRITLUT_TARGET_NS target_neondotprod
 #elif TRITLUT_HAS_NEON
 #define TRITLUT_TARGET_NS target_neon
 #else
