@@ -2,10 +2,11 @@
 // tritlut/kernels/i2s.hpp - I2_S GEMV / small-batch GEMM, generic over the ISA tag.
 //
 // Unsigned-code form (FORMATS.md 2): raw = sum c*q with c = w + 1 in 0..2, dot = raw - act_sum.
-// A tile covers R rows x NB tokens: per weight vector the R rows' bytes are loaded once, each of
-// the 4 planes is unpacked once per row and multiplied with NB tokens' activations, so in a batch
-// the weights are unpacked once per NB tokens and stay in L1 across token groups (rows outer,
-// tokens inner).
+// GEMV (one token): a tile of R rows loads each row's weight vector once, unpacks its 4 2-bit planes
+// and multiplies them with the token's activations, R row streams sharing every activation load.
+// GEMM (a batch): per R rows and chunk of 16 weight vectors the codes are unpacked once into a small
+// buffer, then every group of NB tokens runs over it with an R x NB register tile - the weights
+// are read from memory once per batch and unpacked once per batch, not once per token.
 //
 // Overflow: an int16 lane gains <= 508 per madd_u8s8 and 4 per weight vector (one per plane), so
 // the int16 accumulators are widened to int32 every 16 weight vectors: 64 * 508 = 32512 <= 32767
@@ -20,28 +21,28 @@
 #include "../types.hpp"
 
 namespace tritlut {
-// Tile shape per ISA (rows x tokens), picked by measuring tile variants on 6912 x 2560 with
-// tritlut-bench (docs/benchmarks.md). Two rows per GEMV tile beat four on AVX2 and AVX-512: four
-// row streams plus the activations exhaust the 16 ymm registers and the load ports.
+// Tile shapes per ISA, picked by measuring variants on 6912 x 2560 with tritlut-bench. Two rows
+// per GEMV tile beat four on AVX2 and AVX-512 (four row streams plus the activations exhaust the
+// 16 ymm registers and the load ports). The batched tile is R x NB accumulators in registers.
 template <class Tag>
 struct i2s_tile_traits {
   static constexpr int gemv_rows = 2;  // R for one token: 2 row streams share each activation load
-  static constexpr int gemm_rows = 4;  // R x NB for batches: weights unpacked once per NB tokens
-  static constexpr int gemm_tokens = 2;
+  static constexpr int gemm_rows = 2;  // R x NB register tile of the batched path (16 registers)
+  static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::avx512> {
   static constexpr int gemv_rows = 2;
-  static constexpr int gemm_rows = 6;  // 32 zmm registers: 6 x 3 accumulators + codes + activations
-  static constexpr int gemm_tokens = 3;
+  static constexpr int gemm_rows = 4;  // 32 zmm registers: 4 x 4 accumulators + codes + activations
+  static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::avx512_vnni> : i2s_tile_traits<isa::avx512> {};
 template <>
 struct i2s_tile_traits<isa::neon> {
   static constexpr int gemv_rows = 2;
-  static constexpr int gemm_rows = 6;  // 32 q registers, like AVX-512
-  static constexpr int gemm_tokens = 3;
+  static constexpr int gemm_rows = 4;  // 32 q registers, like AVX-512
+  static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
@@ -131,6 +132,99 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     for (int n = 0; n < NB; ++n) i2s_store(out, x, w.alpha, n0 + n, r0 + r, O::hsum(acc32[r][n]));
 }
 
+
+// ---- Batched path: codes unpacked once per row chunk, reused by every token of the batch.
+//
+// A chunk is i2s_chunk_vectors weight vectors (the int16 widening interval, so one chunk's
+// products fit an int16 lane: 16 vectors x 4 planes x 508 = 32512). The R rows' codes of a chunk
+// are unpacked into a small buffer (R x 16 x 4 vectors: 4 KiB for AVX2 R = 2), then every group of
+// NB tokens runs over it with one register tile of R x NB accumulators: per u8*s8 multiply only the
+// multiply-add and the int16 add remain on the vector ALUs (the shift and mask are paid once per
+// batch, and code/activation loads go to the load ports).
+inline constexpr std::size_t i2s_chunk_vectors = 16;
+inline constexpr std::size_t i2s_token_block = 64;  // int32 partial sums kept per block of tokens
+
+template <class Tag, int R>
+TRITLUT_INLINE void i2s_unpack_chunk(const std::uint8_t* const* wp, std::size_t o0, std::size_t nv, std::size_t row_bytes,
+                                     typename arch::simd_ops<Tag>::vec* buf) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  constexpr std::size_t V = O::bytes;
+  for (int r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < nv; ++v) {
+      const std::size_t o = o0 + v * V;
+      vec w;
+      if constexpr (V > 32) w = (o + V <= row_bytes) ? O::load(wp[r] + o) : O::load_half(wp[r] + o);
+      else w = O::load(wp[r] + o);
+      vec* b = buf + (std::size_t(r) * i2s_chunk_vectors + v) * 4;
+      b[0] = O::template codes<6>(w);
+      b[1] = O::template codes<4>(w);
+      b[2] = O::template codes<2>(w);
+      b[3] = O::template codes<0>(w);
+    }
+}
+
+// acc32[r][n] += the chunk's products for rows r < R and tokens n0 + n, n < NB.
+template <class Tag, int R, int NB>
+TRITLUT_INLINE void i2s_chunk_tokens(const typename arch::simd_ops<Tag>::vec* buf, std::size_t o0, std::size_t nv,
+                                     const act_view& x, std::size_t n0, typename arch::simd_ops<Tag>::vec* acc32,
+                                     std::size_t acc_ld) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  constexpr std::size_t V = O::bytes;
+  const std::int8_t* qp[NB];
+  for (int n = 0; n < NB; ++n) qp[n] = x.q + (n0 + n) * x.stride;
+  vec acc[R][NB];
+  for (int r = 0; r < R; ++r)
+    for (int n = 0; n < NB; ++n) acc[r][n] = O::direct32 ? acc32[r * acc_ld + n] : O::zero();
+  for (std::size_t v = 0; v < nv; ++v) {
+    const std::size_t o = o0 + v * V;
+    for (int g = 0; g < 4; ++g) {
+      vec a[NB];
+      for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+      for (int r = 0; r < R; ++r) {
+        const vec c = buf[(std::size_t(r) * i2s_chunk_vectors + v) * 4 + g];
+        for (int n = 0; n < NB; ++n) {
+          if constexpr (O::direct32) acc[r][n] = O::dot32(acc[r][n], c, a[n]);
+          else acc[r][n] = O::madd_u8s8(acc[r][n], c, a[n]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int n = 0; n < NB; ++n) {
+      if constexpr (O::direct32) acc32[r * acc_ld + n] = acc[r][n];
+      else acc32[r * acc_ld + n] = O::widen(acc32[r * acc_ld + n], acc[r][n]);
+    }
+}
+
+// R rows [r0, r0 + R) times every token of x.
+template <class Tag, int R, int NB>
+inline void i2s_gemm_rows(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t r0) noexcept {
+  using O = arch::simd_ops<Tag>;
+  using vec = typename O::vec;
+  constexpr std::size_t V = O::bytes;
+  const std::size_t row_bytes = w.kp / 4;
+  const std::size_t n_vec = (row_bytes + V - 1) / V;  // AVX-512: a trailing half vector counts as one
+  const std::uint8_t* wp[R];
+  for (int r = 0; r < R; ++r) wp[r] = w.data + (r0 + r) * row_bytes;
+  vec buf[R * i2s_chunk_vectors * 4];
+  vec acc32[R * i2s_token_block];  // [R][token in block]
+  for (std::size_t t0 = 0; t0 < x.n; t0 += i2s_token_block) {
+    const std::size_t tn = std::min(i2s_token_block, x.n - t0);
+    for (std::size_t i = 0; i < std::size_t(R) * i2s_token_block; ++i) acc32[i] = O::zero();
+    for (std::size_t v0 = 0; v0 < n_vec; v0 += i2s_chunk_vectors) {
+      const std::size_t nv = std::min(i2s_chunk_vectors, n_vec - v0);
+      i2s_unpack_chunk<Tag, R>(wp, v0 * V, nv, row_bytes, buf);
+      std::size_t n = 0;
+      for (; n + NB <= tn; n += NB) i2s_chunk_tokens<Tag, R, NB>(buf, v0 * V, nv, x, t0 + n, acc32 + n, i2s_token_block);
+      for (; n < tn; ++n) i2s_chunk_tokens<Tag, R, 1>(buf, v0 * V, nv, x, t0 + n, acc32 + n, i2s_token_block);
+    }
+    for (int r = 0; r < R; ++r)
+      for (std::size_t n = 0; n < tn; ++n) i2s_store(out, x, w.alpha, t0 + n, r0 + r, O::hsum(acc32[r * i2s_token_block + n]));
+  }
+}
+
 }  // namespace detail
 
 // Scalar tier: plain loops over the packed bytes (also correct for any layout detail above).
@@ -171,16 +265,8 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
   }
   constexpr int R = T::gemm_rows, NB = T::gemm_tokens;
   std::size_t r = row0;
-  for (; r + R <= row1; r += R) {
-    std::size_t n = 0;
-    for (; n + NB <= x.n; n += NB) detail::i2s_tile<Tag, R, NB>(w, x, out, r, n);
-    for (; n < x.n; ++n) detail::i2s_tile<Tag, R, 1>(w, x, out, r, n);
-  }
-  for (; r < row1; ++r) {
-    std::size_t n = 0;
-    for (; n + NB <= x.n; n += NB) detail::i2s_tile<Tag, 1, NB>(w, x, out, r, n);
-    for (; n < x.n; ++n) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, n);
-  }
+  for (; r + R <= row1; r += R) detail::i2s_gemm_rows<Tag, R, NB>(w, x, out, r);
+  for (; r < row1; ++r) detail::i2s_gemm_rows<Tag, 1, NB>(w, x, out, r);
 }
 
 }  // namespace kernels
