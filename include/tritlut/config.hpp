@@ -18,6 +18,16 @@
 #define TRITLUT_UNLIKELY(x) (x)
 #endif
 
+// Full unrolling of the small constant loops over a register tile, so the accumulators stay in
+// registers: GCC only peels such loops completely at -O3, clang does it at -O2 already.
+#if defined(__clang__)
+#define TRITLUT_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define TRITLUT_UNROLL _Pragma("GCC unroll 16")
+#else
+#define TRITLUT_UNROLL
+#endif
+
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define TRITLUT_ARCH_X86 1
 #else

@@ -29,6 +29,7 @@ struct simd_ops<isa::neon> {
   static TRITLUT_INLINE vec madd_u8s8(vec acc, vec c, vec a) noexcept {
     int16x8_t t = vmlal_s8(vreinterpretq_s16_s8(acc), vget_low_s8(c), vget_low_s8(a));
     t = vmlal_high_s8(t, c, a);
+    TRITLUT_KEEP_ACCUMULATOR(t);
     return vreinterpretq_s8_s16(t);
   }
   static TRITLUT_INLINE vec widen(vec acc32, vec acc16) noexcept {
@@ -83,7 +84,9 @@ template <>
 struct simd_ops<isa::neon_dotprod> : simd_ops<isa::neon> {
   static constexpr bool direct32 = true;
   static TRITLUT_INLINE vec dot32(vec acc32, vec c, vec a) noexcept {
-    return vreinterpretq_s8_s32(vdotq_s32(vreinterpretq_s32_s8(acc32), c, a));
+    int32x4_t r = vdotq_s32(vreinterpretq_s32_s8(acc32), c, a);
+    TRITLUT_KEEP_ACCUMULATOR(r);
+    return vreinterpretq_s8_s32(r);
   }
 };
 #endif

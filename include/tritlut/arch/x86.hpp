@@ -24,7 +24,11 @@ struct simd_ops<isa::sse41> {
     if constexpr (S == 0) return _mm_and_si128(w, _mm_set1_epi8(3));
     else return _mm_and_si128(_mm_srli_epi16(w, S), _mm_set1_epi8(3));
   }
-  static TRITLUT_INLINE vec madd_u8s8(vec acc, vec c, vec a) noexcept { return _mm_add_epi16(acc, _mm_maddubs_epi16(c, a)); }
+  static TRITLUT_INLINE vec madd_u8s8(vec acc, vec c, vec a) noexcept {
+    vec r = _mm_add_epi16(acc, _mm_maddubs_epi16(c, a));
+    TRITLUT_KEEP_ACCUMULATOR(r);
+    return r;
+  }
   static TRITLUT_INLINE vec widen(vec acc32, vec acc16) noexcept {
     return _mm_add_epi32(acc32, _mm_madd_epi16(acc16, _mm_set1_epi16(1)));
   }
@@ -96,7 +100,9 @@ struct simd_ops<isa::avx2> {
     else return _mm256_and_si256(_mm256_srli_epi16(w, S), _mm256_set1_epi8(3));
   }
   static TRITLUT_INLINE vec madd_u8s8(vec acc, vec c, vec a) noexcept {
-    return _mm256_add_epi16(acc, _mm256_maddubs_epi16(c, a));
+    vec r = _mm256_add_epi16(acc, _mm256_maddubs_epi16(c, a));
+    TRITLUT_KEEP_ACCUMULATOR(r);
+    return r;
   }
   static TRITLUT_INLINE vec widen(vec acc32, vec acc16) noexcept {
     return _mm256_add_epi32(acc32, _mm256_madd_epi16(acc16, _mm256_set1_epi16(1)));
@@ -169,7 +175,9 @@ struct simd_ops<isa::avx512> {
     else return _mm512_and_si512(_mm512_srli_epi16(w, S), _mm512_set1_epi8(3));
   }
   static TRITLUT_INLINE vec madd_u8s8(vec acc, vec c, vec a) noexcept {
-    return _mm512_add_epi16(acc, _mm512_maddubs_epi16(c, a));
+    vec r = _mm512_add_epi16(acc, _mm512_maddubs_epi16(c, a));
+    TRITLUT_KEEP_ACCUMULATOR(r);
+    return r;
   }
   static TRITLUT_INLINE vec widen(vec acc32, vec acc16) noexcept {
     return _mm512_add_epi32(acc32, _mm512_madd_epi16(acc16, _mm512_set1_epi16(1)));
@@ -218,7 +226,11 @@ struct simd_ops<isa::avx512> {
 template <>
 struct simd_ops<isa::avx512_vnni> : simd_ops<isa::avx512> {
   static constexpr bool direct32 = true;
-  static TRITLUT_INLINE vec dot32(vec acc32, vec c, vec a) noexcept { return _mm512_dpbusd_epi32(acc32, c, a); }
+  static TRITLUT_INLINE vec dot32(vec acc32, vec c, vec a) noexcept {
+    vec r = _mm512_dpbusd_epi32(acc32, c, a);
+    TRITLUT_KEEP_ACCUMULATOR(r);
+    return r;
+  }
 };
 #endif
 

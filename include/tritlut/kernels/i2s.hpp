@@ -69,22 +69,29 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
   constexpr std::size_t V = O::bytes;
   const std::size_t row_bytes = w.kp / 4;
   const std::uint8_t* wp[R];
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r) wp[r] = w.data + (r0 + r) * row_bytes;
   const std::int8_t* qp[NB];
+  TRITLUT_UNROLL
   for (int n = 0; n < NB; ++n) qp[n] = x.q + (n0 + n) * x.stride;
 
   vec acc32[R][NB];
   vec acc16[R][NB];
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r)
+    TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n) acc32[r][n] = acc16[r][n] = O::zero();
 
   // One plane: unpack each row's codes once, multiply with every token.
   auto plane = [&](const vec* wv, std::size_t o, auto g_const) TRITLUT_INLINE_LAMBDA {
     constexpr int g = decltype(g_const)::value;
     vec a[NB];
+    TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+    TRITLUT_UNROLL
     for (int r = 0; r < R; ++r) {
       const vec c = O::template codes<6 - 2 * g>(wv[r]);
+      TRITLUT_UNROLL
       for (int n = 0; n < NB; ++n) {
         if constexpr (O::direct32) acc32[r][n] = O::dot32(acc32[r][n], c, a[n]);
         else acc16[r][n] = O::madd_u8s8(acc16[r][n], c, a[n]);
@@ -99,7 +106,9 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
   };
   auto widen_all = [&]() TRITLUT_INLINE_LAMBDA {
     if constexpr (!O::direct32) {
+      TRITLUT_UNROLL
       for (int r = 0; r < R; ++r)
+        TRITLUT_UNROLL
         for (int n = 0; n < NB; ++n) {
           acc32[r][n] = O::widen(acc32[r][n], acc16[r][n]);
           acc16[r][n] = O::zero();
@@ -114,6 +123,7 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     const std::size_t end = std::min(full, o + widen_every * V);
     for (; o < end; o += V) {
       vec wv[R];
+      TRITLUT_UNROLL
       for (int r = 0; r < R; ++r) wv[r] = O::load(wp[r] + o);
       step(wv, o);
     }
@@ -123,12 +133,15 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     // AVX-512: an odd number of 32-byte blocks leaves one block; its upper half loads as zero codes.
     if (o < row_bytes) {
       vec wv[R];
+      TRITLUT_UNROLL
       for (int r = 0; r < R; ++r) wv[r] = O::load_half(wp[r] + o);
       step(wv, o);
       widen_all();
     }
   }
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r)
+    TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n) i2s_store(out, x, w.alpha, n0 + n, r0 + r, O::hsum(acc32[r][n]));
 }
 
@@ -150,6 +163,7 @@ TRITLUT_INLINE void i2s_unpack_chunk(const std::uint8_t* const* wp, std::size_t 
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r)
     for (std::size_t v = 0; v < nv; ++v) {
       const std::size_t o = o0 + v * V;
@@ -173,17 +187,24 @@ TRITLUT_INLINE void i2s_chunk_tokens(const typename arch::simd_ops<Tag>::vec* bu
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
   const std::int8_t* qp[NB];
+  TRITLUT_UNROLL
   for (int n = 0; n < NB; ++n) qp[n] = x.q + (n0 + n) * x.stride;
   vec acc[R][NB];
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r)
+    TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n) acc[r][n] = O::direct32 ? acc32[r * acc_ld + n] : O::zero();
   for (std::size_t v = 0; v < nv; ++v) {
     const std::size_t o = o0 + v * V;
+    TRITLUT_UNROLL
     for (int g = 0; g < 4; ++g) {
       vec a[NB];
+      TRITLUT_UNROLL
       for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+      TRITLUT_UNROLL
       for (int r = 0; r < R; ++r) {
         const vec c = buf[(std::size_t(r) * i2s_chunk_vectors + v) * 4 + g];
+        TRITLUT_UNROLL
         for (int n = 0; n < NB; ++n) {
           if constexpr (O::direct32) acc[r][n] = O::dot32(acc[r][n], c, a[n]);
           else acc[r][n] = O::madd_u8s8(acc[r][n], c, a[n]);
@@ -191,7 +212,9 @@ TRITLUT_INLINE void i2s_chunk_tokens(const typename arch::simd_ops<Tag>::vec* bu
       }
     }
   }
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r)
+    TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n) {
       if constexpr (O::direct32) acc32[r * acc_ld + n] = acc[r][n];
       else acc32[r * acc_ld + n] = O::widen(acc32[r * acc_ld + n], acc[r][n]);
@@ -207,6 +230,7 @@ inline void i2s_gemm_rows(const i2s_view& w, const act_view& x, const gemm_out& 
   const std::size_t row_bytes = w.kp / 4;
   const std::size_t n_vec = (row_bytes + V - 1) / V;  // AVX-512: a trailing half vector counts as one
   const std::uint8_t* wp[R];
+  TRITLUT_UNROLL
   for (int r = 0; r < R; ++r) wp[r] = w.data + (r0 + r) * row_bytes;
   vec buf[R * i2s_chunk_vectors * 4];
   vec acc32[R * i2s_token_block];  // [R][token in block]
@@ -220,6 +244,7 @@ inline void i2s_gemm_rows(const i2s_view& w, const act_view& x, const gemm_out& 
       for (; n + NB <= tn; n += NB) i2s_chunk_tokens<Tag, R, NB>(buf, v0 * V, nv, x, t0 + n, acc32 + n, i2s_token_block);
       for (; n < tn; ++n) i2s_chunk_tokens<Tag, R, 1>(buf, v0 * V, nv, x, t0 + n, acc32 + n, i2s_token_block);
     }
+    TRITLUT_UNROLL
     for (int r = 0; r < R; ++r)
       for (std::size_t n = 0; n < tn; ++n) i2s_store(out, x, w.alpha, t0 + n, r0 + r, O::hsum(acc32[r * i2s_token_block + n]));
   }
