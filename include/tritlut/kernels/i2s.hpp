@@ -124,7 +124,12 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     for (; o < end; o += V) {
       vec wv[R];
       TRITLUT_UNROLL
-      for (int r = 0; r < R; ++r) wv[r] = O::load(wp[r] + o);
+      for (int r = 0; r < R; ++r) {
+        // Software prefetch of the next tile's rows: rows are short (640 bytes for K = 2560), so
+        // the hardware stream prefetcher keeps restarting; this keeps DRAM busy while we compute.
+        if constexpr (NB == 1) __builtin_prefetch(wp[r] + o + R * row_bytes, 0, 3);
+        wv[r] = O::load(wp[r] + o);
+      }
       step(wv, o);
     }
     widen_all();
