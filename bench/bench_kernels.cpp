@@ -151,6 +151,7 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   }
   (void)last;
   bench::set_kernel_counters(st, m, k, n, p.packed);
+  st.counters["rotation_bytes"] = double(p.packed) * double(copies);  // what the rotation streams
   const bool fits = !dram && p.packed <= bench::llc_bytes();
   bench::set_roofline(st, p.packed, !fits, threads);
   // Outside the timed loop: equal to the scalar tier's I2_S output, bit for bit (copies are identical).
