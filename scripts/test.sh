@@ -72,7 +72,7 @@ for stage in "${stages[@]}"; do
         case $t in gguf) seeds=$fz/seeds/gguf ;; tokenizer) seeds=$fz/seeds/text ;; json) seeds=$fz/seeds/json ;; esac
         corpus="$fz/corpus_$t"
         mkdir -p "$corpus"
-        "$fz/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+        "$fz/fuzz_$t" -seed=1 -max_total_time="$secs" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
           "$corpus" "$seeds" 2>"$fz/fuzz_$t.log" || { tail -50 "$fz/fuzz_$t.log"; exit 1; }
         grep -E "stat::number_of_executed_units|Done" "$fz/fuzz_$t.log" | tail -2 >&2
       done

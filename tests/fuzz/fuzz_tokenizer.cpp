@@ -58,7 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   check(llama3.decode(llama3.encode(text)) == text, "llama3");
   check(gpt2.decode(gpt2.encode(text)) == text, "gpt2");
-  check(spm.decode(spm.encode(text)) == text, "spm");
+  // SentencePiece writes spaces as U+2581 '▁' and decodes every '▁' as a space, so a text that
+  // already contains '▁' cannot round-trip (the same holds for SentencePiece itself).
+  if (text.find("\xE2\x96\x81") == std::string_view::npos) check(spm.decode(spm.encode(text)) == text, "spm");
   (void)llama3.decode(llama3.encode(text, true, true), true);
   (void)spm.decode(spm.encode(text, true, true), true);
   (void)pretokenize(text, tokenizer::pre_kind::llama3);
