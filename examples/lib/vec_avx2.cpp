@@ -69,6 +69,12 @@ void gemv_f16(const std::uint16_t* w, std::size_t ld, const float* x, std::size_
     const std::uint16_t* a3 = a2 + ld;
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
     for (std::size_t i = 0; i < k8; i += 8) {
+      if ((i & 31) == 0) {  // once per 64-byte line: fetch the next four rows while these compute
+        _mm_prefetch(reinterpret_cast<const char*>(a0 + 4 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a1 + 4 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a2 + 4 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a3 + 4 * ld + i), _MM_HINT_T0);
+      }
       const __m256 xv = _mm256_loadu_ps(x + i);
       s0 = _mm256_fmadd_ps(load_f16(a0 + i), xv, s0);
       s1 = _mm256_fmadd_ps(load_f16(a1 + i), xv, s1);
