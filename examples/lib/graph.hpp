@@ -40,6 +40,10 @@ struct forward_ctx {
   tritlut::thread_pool& pool;
   forward_buffers& buf;
   bool always_parallel = false;  // use the pool even for tiny matrices (tests of the parallel paths)
+
+  // Below this many weight x token products a matrix runs on the calling thread: handing 2^20
+  // products to the pool costs about what computing them does.
+  std::size_t min_parallel_work() const noexcept { return always_parallel ? 0 : std::size_t(1) << 20; }
 };
 
 // Runs n (<= buf.n_batch) tokens at positions pos0..pos0+n-1 (pos0 + n <= cache.n_ctx());
@@ -53,6 +57,9 @@ void forward(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::siz
 void embed_tokens(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
 // q/k/v of the normed input buf.xb, RoPE, K/V into the cache, attention -> buf.att.
 void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t pos0, bool neox);
+// Gated FFN input: buf.gate = act(Wgate · buf.xb) ⊙ (Wup · buf.xb), one quantized input for both;
+// act = ReLU² (relu2) or SiLU.
+void ffn_gate_up(forward_ctx& c, const layer_weights& L, std::size_t n, bool relu2);
 // buf.x += W · in for the rows of n tokens
 void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std::size_t n, std::size_t k);
 // Final norm of the last token and the output projection -> buf.logits.

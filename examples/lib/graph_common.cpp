@@ -48,7 +48,7 @@ void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t p
   const std::size_t Q = h.q_dim(), KV = h.kv_dim();
   b.in.set(b.xb.data(), n, h.dim, h.dim, c.m.kernel());  // quantized once for q, k and v
   const bitlinear_job qkv[] = {{&L.wq, b.q.data(), Q}, {&L.wk, b.k.data(), KV}, {&L.wv, b.v.data(), KV}};
-  run_bitlinears(c.pool, b.in, qkv, 3, c.always_parallel ? 0 : std::size_t(1) << 20);
+  run_bitlinears(c.pool, b.in, qkv, 3, c.min_parallel_work());
   for (std::size_t t = 0; t < n; ++t) {
     const float* cs = b.rope_cs.data() + t * h.head_dim;
     rope(b.q.data() + t * Q, h.n_heads, h.head_dim, cs, neox);
@@ -59,12 +59,21 @@ void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t p
             c.always_parallel ? 0 : std::size_t(1) << 16);
 }
 
+void ffn_gate_up(forward_ctx& c, const layer_weights& L, std::size_t n, bool relu2) {
+  forward_buffers& b = c.buf;
+  const std::size_t D = c.m.hp().dim, F = c.m.hp().ffn;
+  b.in.set(b.xb.data(), n, D, D, c.m.kernel());  // quantized once for gate and up
+  const bitlinear_job gu[] = {{&L.wgate, b.gate.data(), F}, {&L.wup, b.up.data(), F}};
+  run_bitlinears(c.pool, b.in, gu, 2, c.min_parallel_work());
+  gated_act(b.gate.data(), b.up.data(), n * F, relu2);
+}
+
 void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std::size_t n, std::size_t k) {
   forward_buffers& b = c.buf;
   const std::size_t D = c.m.hp().dim;
   b.in.set(in, n, k, k, c.m.kernel());
   const bitlinear_job job{&w, b.y.data(), D};
-  run_bitlinears(c.pool, b.in, &job, 1, c.always_parallel ? 0 : std::size_t(1) << 20);
+  run_bitlinears(c.pool, b.in, &job, 1, c.min_parallel_work());
   for (std::size_t i = 0; i < n * D; ++i) b.x[i] += b.y[i];
 }
 
@@ -72,7 +81,7 @@ void output_logits(forward_ctx& c, std::size_t n) {
   const hparams& h = c.m.hp();
   forward_buffers& b = c.buf;
   rmsnorm(b.x.data() + (n - 1) * h.dim, c.m.output_norm().data(), h.eps_out, 1, h.dim, b.final.data());
-  c.m.head().forward(c.pool, b.final.data(), b.logits.data(), c.always_parallel ? 0 : std::size_t(1) << 20);
+  c.m.head().forward(c.pool, b.final.data(), b.logits.data(), c.min_parallel_work());
 }
 
 }  // namespace tritlut::ex

@@ -17,10 +17,7 @@ void forward_llama(forward_ctx& c, const std::int32_t* tokens, std::size_t n, st
     attention_block(c, l, n, pos0, /*neox=*/false);
     residual_bitlinear(c, L.wo, b.att.data(), n, Q);
     rmsnorm(b.x.data(), L.ffn_norm.data(), h.eps, n, D, b.xb.data());
-    b.in.set(b.xb.data(), n, D, D, c.m.kernel());
-    const bitlinear_job gu[] = {{&L.wgate, b.gate.data(), F}, {&L.wup, b.up.data(), F}};
-    run_bitlinears(c.pool, b.in, gu, 2, c.always_parallel ? 0 : std::size_t(1) << 20);
-    gated_act(b.gate.data(), b.up.data(), n * F, /*relu2=*/false);
+    ffn_gate_up(c, L, n, /*relu2=*/false);
     residual_bitlinear(c, L.wdown, b.gate.data(), n, F);
   }
   output_logits(c, n);
