@@ -133,9 +133,8 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   tritlut::tl_lut lut;
   if (f != fmt::i2s) lut.build(f == fmt::tl1 ? tritlut::tl_kind::tl1 : tritlut::tl_kind::tl2, p.x.view());
   const std::size_t copies = f == fmt::i2s ? p.v_i2s.size() : f == fmt::tl1 ? p.v_t1.size() : p.v_t2.size();
-  std::size_t c = 0, last = 0;
+  std::size_t c = 0;
   for (auto _ : st) {
-    last = c;
     if (f == fmt::i2s) {
       if (pool) tritlut::gemm(*pool, p.v_i2s[c], p.x.view(), p.y.data(), m);
       else tritlut::gemm(p.v_i2s[c], p.x.view(), p.y.data(), m);
@@ -149,7 +148,6 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
     if (++c == copies) c = 0;
     benchmark::ClobberMemory();
   }
-  (void)last;
   bench::set_kernel_counters(st, m, k, n, p.packed);
   st.counters["rotation_bytes"] = double(p.packed) * double(copies);  // what the rotation streams
   const bool fits = !dram && p.packed <= bench::llc_bytes();
