@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <string>
 
 #include "bench_util.hpp"
@@ -56,12 +55,15 @@ double timed_pass(tritlut::thread_pool& pool, const std::uint8_t* buf, std::size
   return s;
 }
 
-struct buffer {
-  tritlut::aligned_buffer<std::uint8_t> data;
-  explicit buffer(std::size_t n) : data(n) {
-    for (std::size_t i = 0; i < n; i += 4096) data[i] = static_cast<std::uint8_t>(i >> 12);  // fault pages in
+// One probe buffer for every measurement, grown on demand: allocating and faulting 1 GiB takes a while.
+const std::uint8_t* probe_buffer(std::size_t bytes) {
+  static tritlut::aligned_buffer<std::uint8_t> buf;
+  if (buf.size() < bytes) {
+    buf = tritlut::aligned_buffer<std::uint8_t>(bytes);
+    for (std::size_t i = 0; i < bytes; i += 4096) buf[i] = static_cast<std::uint8_t>(i >> 12);  // fault pages in
   }
-};
+  return buf.data();
+}
 
 }  // namespace
 
@@ -83,13 +85,12 @@ std::size_t llc_bytes() {
 }
 
 double measure_read_bandwidth(std::size_t bytes, unsigned threads, int passes) {
-  static std::unique_ptr<buffer> big;  // reused: allocating and faulting 1 GiB takes a while
-  if (!big || big->data.size() < bytes) big = std::make_unique<buffer>(bytes);
+  const std::uint8_t* buf = probe_buffer(bytes);
   tritlut::thread_pool pool(threads);
   std::uint64_t sink = 0;
   double best = 1e30;
-  timed_pass(pool, big->data.data(), bytes, sink);  // warm-up (and cache fill for the small buffer)
-  for (int i = 0; i < passes; ++i) best = std::min(best, timed_pass(pool, big->data.data(), bytes, sink));
+  timed_pass(pool, buf, bytes, sink);  // warm-up (and cache fill for the small buffer)
+  for (int i = 0; i < passes; ++i) best = std::min(best, timed_pass(pool, buf, bytes, sink));
   benchmark::DoNotOptimize(sink);
   return double(bytes) / best;
 }
@@ -127,11 +128,10 @@ void register_ceiling_benchmarks() {
       const std::size_t bytes = dram ? dram_probe_bytes : cache_probe_bytes;
       const std::string name = std::string("ceiling/read_") + (dram ? "dram_1GiB" : "cache_8MiB") + "/t" + std::to_string(t);
       benchmark::RegisterBenchmark(name.c_str(), [bytes, t](benchmark::State& st) {
-        static std::unique_ptr<buffer> buf;
-        if (!buf || buf->data.size() < bytes) buf = std::make_unique<buffer>(bytes);
+        const std::uint8_t* buf = probe_buffer(bytes);
         tritlut::thread_pool pool(t);
         std::uint64_t sink = 0;
-        for (auto _ : st) timed_pass(pool, buf->data.data(), bytes, sink);
+        for (auto _ : st) timed_pass(pool, buf, bytes, sink);
         benchmark::DoNotOptimize(sink);
         st.SetBytesProcessed(st.iterations() * std::int64_t(bytes));
       })->UseRealTime()->Unit(benchmark::kMillisecond);
