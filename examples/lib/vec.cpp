@@ -68,6 +68,9 @@ const vec_ops& vec_scalar() {
 
 const vec_ops& vec() {
   const isa_id id = tritlut::active_isa();
+  if (id == isa_id::avx512_vnni) {
+    if (const vec_ops* v = vec_avx512_vnni(); v && tritlut::cpu_supports(isa_id::avx512_vnni)) return *v;
+  }
   if (id == isa_id::avx2 || id == isa_id::avx512 || id == isa_id::avx512_vnni) {
     if (const vec_ops* v = vec_avx2(); v && tritlut::cpu_supports(isa_id::avx2)) return *v;
   }

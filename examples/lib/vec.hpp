@@ -2,8 +2,9 @@
 // examples/lib/vec.hpp - the float vector ops of the transformer that are not ternary:
 // F16 (KV cache, lm_head) and int8-per-row (lm_head --lm-head q8) dot products.
 //
-// Three implementations behind one table: portable scalar (vec.cpp), AVX2+FMA+F16C (vec_avx2.cpp,
-// compiled with those flags and used only when the CPU has them) and AArch64 NEON (vec_neon.cpp).
+// Implementations behind one table: portable scalar (vec.cpp), AVX2+FMA+F16C (vec_avx2.cpp,
+// compiled with those flags and used only when the CPU has them), the same with an AVX-512 VNNI int8
+// GEMV (vec_avx512.cpp) and AArch64 NEON (vec_neon.cpp).
 // The active one follows tritlut's active ISA, so TRITLUT_ISA=scalar / --isa scalar also selects the
 // scalar float path here.
 #pragma once
@@ -34,8 +35,9 @@ struct vec_ops {
 
 const vec_ops& vec_scalar();
 const vec_ops* vec_avx2();  // nullptr when not compiled in
+const vec_ops* vec_avx512_vnni();  // the AVX2 table with a VNNI gemv_q8; nullptr when not compiled in
 const vec_ops* vec_neon();  // nullptr when not compiled in
-// The table matching tritlut's active ISA (avx2 for avx2/avx512*, neon for neon*, else scalar).
+// The table matching tritlut's active ISA (avx512_vnni, avx2 for avx2/avx512, neon for neon*, else scalar).
 const vec_ops& vec();
 
 float dot_f32(const float* a, const float* b, std::size_t n);

@@ -27,12 +27,14 @@ namespace tritlut {
 template <class Tag>
 struct i2s_tile_traits {
   static constexpr int gemv_rows = 2;  // R for one token: 2 row streams share each activation load
+  static constexpr std::size_t gemv_streams = 4;  // interleaved row segments per thread (DRAM parallelism)
   static constexpr int gemm_rows = 2;  // R x NB register tile of the batched path (16 registers)
   static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::avx512> {
   static constexpr int gemv_rows = 2;
+  static constexpr std::size_t gemv_streams = 4;
   static constexpr int gemm_rows = 4;  // 32 zmm registers: 4 x 4 accumulators + codes + activations
   static constexpr int gemm_tokens = 4;
 };
@@ -41,6 +43,7 @@ struct i2s_tile_traits<isa::avx512_vnni> : i2s_tile_traits<isa::avx512> {};
 template <>
 struct i2s_tile_traits<isa::neon> {
   static constexpr int gemv_rows = 2;
+  static constexpr std::size_t gemv_streams = 4;
   static constexpr int gemm_rows = 4;  // 32 q registers, like AVX-512
   static constexpr int gemm_tokens = 4;
 };
@@ -287,10 +290,17 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
                      Tag) noexcept {
   using T = i2s_tile_traits<Tag>;
   if (x.n == 1) {
+    // The row range is cut into gemv_streams contiguous segments whose tiles are visited in
+    // turn: several independent DRAM streams per thread keep more lines in flight than one.
     constexpr int R = T::gemv_rows;
-    std::size_t r = row0;
-    for (; r + R <= row1; r += R) detail::i2s_tile<Tag, R, 1>(w, x, out, r, 0);
-    for (; r < row1; ++r) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, 0);
+    constexpr std::size_t S = T::gemv_streams;
+    const std::size_t tiles = (row1 - row0) / R;
+    const std::size_t seg = (tiles + S - 1) / S;
+    for (std::size_t i = 0; i < seg; ++i)
+      TRITLUT_UNROLL
+      for (std::size_t s = 0; s < S; ++s)
+        if (s * seg + i < tiles) detail::i2s_tile<Tag, R, 1>(w, x, out, row0 + (s * seg + i) * R, 0);
+    for (std::size_t r = row0 + tiles * R; r < row1; ++r) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, 0);
     return;
   }
   constexpr int R = T::gemm_rows, NB = T::gemm_tokens;
