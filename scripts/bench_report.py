@@ -85,7 +85,9 @@ for line in read("e2e.md").splitlines():
     m = re.match(r"([\d.]+)\s*±\s*([\d.]+)", cells[7])
     if not m:
         continue
-    e2e.append(dict(model=cells[0], size=cells[1], kernel=cells[2], head=cells[3], isa=cells[4],
+    # A run with a non-default lm_head (bench.sh adds tl2 + q8 on 2b4t) is its own column, "tl2+q8".
+    kernel = cells[2] if cells[3] == "f16" else f"{cells[2]}+{cells[3]}"
+    e2e.append(dict(model=cells[0], size=cells[1], kernel=kernel, head=cells[3], isa=cells[4],
                     threads=int(cells[5]), test=cells[6], tps=float(m.group(1)), sd=float(m.group(2))))
 models = []  # (config, params, bytes) in run order
 for line in read("models.tsv").splitlines():
@@ -181,7 +183,7 @@ if e2e:
     W, H, L, R, T, B = 760, 440, 70, 170, 30, 50
     pts = defaultdict(list)
     for r in e2e:
-        if r["test"].startswith("tg") and r["model"] in model_of_name:
+        if r["test"].startswith("tg") and r["model"] in model_of_name and r["head"] == "f16":
             pts[(r["kernel"], r["threads"])].append((model_of_name[r["model"]][1], r["tps"]))
     if pts:
         xs = [p for v in pts.values() for p, _ in v]
