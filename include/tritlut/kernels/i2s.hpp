@@ -24,17 +24,22 @@ namespace tritlut {
 // Tile shapes per ISA, picked by measuring variants on 6912 x 2560 with tritlut-bench. Two rows
 // per GEMV tile beat four on AVX2 and AVX-512 (four row streams plus the activations exhaust the
 // 16 ymm registers and the load ports). The batched tile is R x NB accumulators in registers.
+// GEMV from DRAM: a tile of R rows of at most this many bytes is "short": two tile streams per
+// thread, next tile prefetched into L1; longer tiles run one stream, next tile prefetched into L2.
+// Measured (AVX-512 VNNI, matrices in rotation from DRAM, 2 threads, us):
+//   6912x2560 (1280-byte tiles): 1 stream 167, 2 streams 144, 4 streams 150
+//   4096x12032 (6016-byte tiles): 1 stream + L2 prefetch 408, 2 streams 429, 4 streams + L1 prefetch 511
+inline constexpr std::size_t i2s_gemv_near_tile_bytes = 2048;
+
 template <class Tag>
 struct i2s_tile_traits {
   static constexpr int gemv_rows = 2;  // R for one token: 2 row streams share each activation load
-  static constexpr std::size_t gemv_streams = 4;  // interleaved row segments per thread (DRAM parallelism)
   static constexpr int gemm_rows = 2;  // R x NB register tile of the batched path (16 registers)
   static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::avx512> {
   static constexpr int gemv_rows = 2;
-  static constexpr std::size_t gemv_streams = 4;
   static constexpr int gemm_rows = 4;  // 32 zmm registers: 4 x 4 accumulators + codes + activations
   static constexpr int gemm_tokens = 4;
 };
@@ -43,13 +48,22 @@ struct i2s_tile_traits<isa::avx512_vnni> : i2s_tile_traits<isa::avx512> {};
 template <>
 struct i2s_tile_traits<isa::neon> {
   static constexpr int gemv_rows = 2;
-  static constexpr std::size_t gemv_streams = 4;
   static constexpr int gemm_rows = 4;  // 32 q registers, like AVX-512
   static constexpr int gemm_tokens = 4;
 };
 template <>
 struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
 }  // namespace tritlut
+
+
+
+
+
+
+
+
+
+
 
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
@@ -119,6 +133,10 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     }
   };
 
+  // Prefetch the same offset of the next tile (R * row_bytes on): into L1 when tiles are short,
+  // into L2 when they are long (a far L1 prefetch would be evicted before use).
+  const std::size_t pf_dist = R * row_bytes;
+  const bool near = pf_dist <= i2s_gemv_near_tile_bytes;
   constexpr std::size_t widen_every = 16;  // weight vectors between widenings (see header)
   const std::size_t full = row_bytes / V * V;
   std::size_t o = 0;
@@ -130,7 +148,10 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
       for (int r = 0; r < R; ++r) {
         // Software prefetch of the next tile's rows: rows are short (640 bytes for K = 2560), so
         // the hardware stream prefetcher keeps restarting; this keeps DRAM busy while we compute.
-        if constexpr (NB == 1) __builtin_prefetch(wp[r] + o + R * row_bytes, 0, 3);
+        if constexpr (NB == 1) {
+          if (near) __builtin_prefetch(wp[r] + o + pf_dist, 0, 3);
+          else __builtin_prefetch(wp[r] + o + pf_dist, 0, 2);
+        }
         wv[r] = O::load(wp[r] + o);
       }
       step(wv, o);
@@ -290,14 +311,14 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
                      Tag) noexcept {
   using T = i2s_tile_traits<Tag>;
   if (x.n == 1) {
-    // The row range is cut into gemv_streams contiguous segments whose tiles are visited in
-    // turn: several independent DRAM streams per thread keep more lines in flight than one.
+    // Short tiles: the row range is cut into two contiguous segments whose tiles are visited in
+    // turn (two independent DRAM streams per thread keep more lines in flight); long tiles stream
+    // well on their own. See i2s_gemv_near_tile_bytes for the measurements.
     constexpr int R = T::gemv_rows;
-    constexpr std::size_t S = T::gemv_streams;
+    const std::size_t S = R * (w.kp / 4) <= i2s_gemv_near_tile_bytes ? 2 : 1;
     const std::size_t tiles = (row1 - row0) / R;
     const std::size_t seg = (tiles + S - 1) / S;
     for (std::size_t i = 0; i < seg; ++i)
-      TRITLUT_UNROLL
       for (std::size_t s = 0; s < S; ++s)
         if (s * seg + i < tiles) detail::i2s_tile<Tag, R, 1>(w, x, out, row0 + (s * seg + i) * R, 0);
     for (std::size_t r = row0 + tiles * R; r < row1; ++r) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, 0);
