@@ -122,6 +122,12 @@ void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, const st
     const std::int8_t* a0 = w + r * ld;
     __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
     for (std::size_t i = 0; i < k32; i += 32) {
+      if ((i & 63) == 0) {  // once per 64-byte line: fetch the next four rows while these compute
+        _mm_prefetch(reinterpret_cast<const char*>(a0 + 4 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a0 + 5 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a0 + 6 * ld + i), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(a0 + 7 * ld + i), _MM_HINT_T0);
+      }
       const __m256i xv = ld32(xq + i);
       s0 = dot32(ld32(a0 + i), xv, s0);
       s1 = dot32(ld32(a0 + ld + i), xv, s1);
