@@ -11,6 +11,7 @@
 
 #include "catch.hpp"
 #include "fp16.hpp"
+#include "ops.hpp"
 #include "vec.hpp"
 
 using namespace tritlut::ex;
@@ -107,6 +108,29 @@ TEST_CASE("vec gemv_f16 / dot_f16 / axpy_f16 / conversions match double loops on
       for (std::size_t i = 0; i < k; ++i) {
         INFO(v->name << " to_f16 i=" << i);
         REQUIRE(h[i] == (i % 2 ? 0x3c02 : 0x3c00));
+      }
+    }
+  }
+}
+
+TEST_CASE("gated_act: ReLU^2 and SiLU gating against plain double formulas", "[vec]") {
+  std::mt19937 g(43);
+  std::uniform_real_distribution<float> d(-4.0f, 4.0f);
+  for (std::size_t n : {1u, 7u, 8u, 6912u}) {
+    std::vector<float> gate(n), up(n);
+    for (auto& e : gate) e = d(g);
+    for (auto& e : up) e = d(g);
+    gate[0] = -0.0f;
+    if (n > 1) gate[1] = 0.0f;
+    for (bool relu2 : {true, false}) {
+      std::vector<float> out = gate;
+      gated_act(out.data(), up.data(), n, relu2);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double x = gate[i];
+        const double a = relu2 ? (x > 0 ? x * x : 0.0) : x / (1.0 + std::exp(-x));
+        INFO("relu2=" << relu2 << " i=" << i << " g=" << gate[i]);
+        REQUIRE(std::fabs(out[i] - a * up[i]) <= 1e-5 * (1.0 + std::fabs(a * up[i])));
+        if (relu2 && x <= 0) REQUIRE(out[i] == 0.0f);
       }
     }
   }
