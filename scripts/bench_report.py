@@ -251,10 +251,14 @@ if kern:
                 cells.append(f"{r['us']:.1f} ({g(r['wps'])})" if r else "—")
             w(f"| {M}×{K} | {f} | " + " | ".join(cells) + " |")
     w("")
-    missing = [i for i in isa_order[:5] if i not in isas]
-    if missing:
-        w(f"ISAs not available on this CPU (not run): {', '.join(missing)}.")
-        w("")
+    # The kernel tiers of this binary's architecture that did not run, and the other architecture's.
+    arm = any(i.startswith("neon") for i in isas)
+    family = isa_order[5:] if arm else isa_order[1:5]
+    missing = [i for i in family if i not in isas]
+    foreign = isa_order[1:5] if arm else isa_order[5:]
+    w(f"ISAs not available on this CPU (not run): {', '.join(missing) if missing else 'none'}. "
+      f"Built for {'AArch64' if arm else 'x86-64'}, so {', '.join(foreign)} are not in this binary.")
+    w("")
 
     bi = best_isa()
     for isa_show in ([bi, "avx2"] if bi != "avx2" and "avx2" in isas else [bi]):
