@@ -41,7 +41,7 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
   constexpr std::size_t W = tl_kernel_traits<Tag>::tl1_window;
   static_assert(W <= tl1_max_window, "TL1 window would overflow int16 (FORMATS.md 4.5)");
   detail::tl_drive<Tag, false, W>(w.mr, nullptr, w.alpha, L, out, row0, row1,
-                                  [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) {
+                                  [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) noexcept {
                                     r0.idx = w.idx + t * w.cols * w.mr;
                                     r0.cols = w.cols;
                                     r0.item0 = 0;

@@ -236,10 +236,10 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
   using T = tl_kernel_traits<Tag>;
   constexpr std::size_t V = arch::simd_ops<Tag>::bytes;
   const std::size_t chunks = mr / V;
-  auto run_tile = [&](std::size_t t) {
+  auto run_tile = [&](std::size_t t) noexcept {
     tl_region r0, r1;
     make_regions(t, r0, r1);
-    auto overlaps = [&](std::size_t c, std::size_t nc) {
+    auto overlaps = [&](std::size_t c, std::size_t nc) noexcept {
       const std::size_t a = t * mr + c * V, b = a + nc * V;
       return a < row1 && b > row0;
     };
