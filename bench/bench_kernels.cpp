@@ -134,17 +134,14 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   if (f != fmt::i2s) lut.build(f == fmt::tl1 ? tritlut::tl_kind::tl1 : tritlut::tl_kind::tl2, p.x.view());
   const std::size_t copies = f == fmt::i2s ? p.v_i2s.size() : f == fmt::tl1 ? p.v_t1.size() : p.v_t2.size();
   std::size_t c = 0;
+  auto call = [&](const auto& w, const auto& act) {
+    if (pool) tritlut::gemm(*pool, w, act, p.y.data(), m);
+    else tritlut::gemm(w, act, p.y.data(), m);
+  };
   for (auto _ : st) {
-    if (f == fmt::i2s) {
-      if (pool) tritlut::gemm(*pool, p.v_i2s[c], p.x.view(), p.y.data(), m);
-      else tritlut::gemm(p.v_i2s[c], p.x.view(), p.y.data(), m);
-    } else if (f == fmt::tl1) {
-      if (pool) tritlut::gemm(*pool, p.v_t1[c], lut.view(), p.y.data(), m);
-      else tritlut::gemm(p.v_t1[c], lut.view(), p.y.data(), m);
-    } else {
-      if (pool) tritlut::gemm(*pool, p.v_t2[c], lut.view(), p.y.data(), m);
-      else tritlut::gemm(p.v_t2[c], lut.view(), p.y.data(), m);
-    }
+    if (f == fmt::i2s) call(p.v_i2s[c], p.x.view());
+    else if (f == fmt::tl1) call(p.v_t1[c], lut.view());
+    else call(p.v_t2[c], lut.view());
     if (++c == copies) c = 0;
     benchmark::ClobberMemory();
   }

@@ -83,11 +83,15 @@ struct bitlinear_job {
   std::size_t ldy;
 };
 
+// Below this many weight x token products a group runs on the calling thread: handing 2^20
+// products to the pool costs about what computing them does.
+inline constexpr std::size_t default_min_parallel_work = std::size_t(1) << 20;
+
 // Runs every job of the group (all reading `x`) in one parallel_for: task i does part i of the
 // rows of each matrix, so the pool synchronises once per group instead of once per matrix.
 // Groups smaller than min_work weight x token products run on the calling thread (a hand-off to
 // the pool costs more than it saves for tiny matrices).
 void run_bitlinears(tritlut::thread_pool& pool, const bitlinear_input& x, const bitlinear_job* jobs, std::size_t n_jobs,
-                    std::size_t min_work = std::size_t(1) << 20);
+                    std::size_t min_work = default_min_parallel_work);
 
 }  // namespace tritlut::ex

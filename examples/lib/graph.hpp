@@ -13,6 +13,7 @@
 #include "bitlinear.hpp"
 #include "kv_cache.hpp"
 #include "model.hpp"
+#include "ops.hpp"
 
 namespace tritlut::ex {
 
@@ -41,9 +42,9 @@ struct forward_ctx {
   forward_buffers& buf;
   bool always_parallel = false;  // use the pool even for tiny matrices (tests of the parallel paths)
 
-  // Below this many weight x token products a matrix runs on the calling thread: handing 2^20
-  // products to the pool costs about what computing them does.
-  std::size_t min_parallel_work() const noexcept { return always_parallel ? 0 : std::size_t(1) << 20; }
+  // Below this much work a matrix (or attention) runs on the calling thread (bitlinear.hpp, ops.hpp).
+  std::size_t min_parallel_work() const noexcept { return always_parallel ? 0 : default_min_parallel_work; }
+  std::size_t min_attention_work() const noexcept { return always_parallel ? 0 : default_min_attention_work; }
 };
 
 // Runs n (<= buf.n_batch) tokens at positions pos0..pos0+n-1 (pos0 + n <= cache.n_ctx());

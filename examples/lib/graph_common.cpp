@@ -56,7 +56,7 @@ void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t p
     c.cache.store(l, pos0 + t, b.k.data() + t * KV, b.v.data() + t * KV);
   }
   attention(c.pool, c.cache, l, b.q.data(), n, pos0, h.n_heads, h.n_kv_heads, h.head_dim, b.att.data(),
-            c.always_parallel ? 0 : std::size_t(1) << 16);
+            c.min_attention_work());
 }
 
 void ffn_gate_up(forward_ctx& c, const layer_weights& L, std::size_t n, bool relu2) {

@@ -21,10 +21,11 @@ bool parse_lm_head(const std::string& s, lm_head_kind& out) {
 }
 
 namespace {
-// Split [0, m) over the pool in multiples of 64 rows; f(r0, r1) per part.
+// Split [0, m) over the pool in multiples of 64 rows; f(r0, r1) per part. Runs inline when the
+// job's work (weights) is below min_work.
 template <class F>
-void split_rows(tritlut::thread_pool& pool, std::size_t m, F&& f, std::size_t k = 1 << 20, std::size_t min_work = 0) {
-  const std::size_t parts = m * k < min_work ? 1 : pool.size();  // small heads: inline
+void split_rows(tritlut::thread_pool& pool, std::size_t m, F&& f, std::size_t work = 0, std::size_t min_work = 0) {
+  const std::size_t parts = work < min_work ? 1 : pool.size();
   if (parts == 1) {
     f(std::size_t(0), m);
     return;
@@ -49,8 +50,7 @@ lm_head lm_head::build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_
     split_rows(pool, h.m_, [&](std::size_t r0, std::size_t r1) {
       std::vector<float> row(h.k_);
       for (std::size_t r = r0; r < r1; ++r) {
-        if (t.type == ggml_type::f16 && reinterpret_cast<std::uintptr_t>(t.data) % 2 == 0) vec().from_f16(reinterpret_cast<const std::uint16_t*>(t.data) + r * h.k_, row.data(), h.k_);
-        else dequantize_row(t, r, row.data());
+        dequantize_row(t, r, row.data());
         float amax = 0;
         for (float v : row) amax = std::max(amax, std::fabs(v));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;
@@ -96,13 +96,13 @@ void lm_head::forward(tritlut::thread_pool& pool, const float* x, float* logits,
     const float xs = xq_.scale(0);
     split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) {
       v.gemv_q8(q8_, q8_scale_.data(), k_, xq, xs, k_, logits + r0, r0, r1);
-    }, k_, min_work);
+    }, m_ * k_, min_work);
   } else if (f16_) {
-    split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) { v.gemv_f16(f16_, k_, x, k_, logits + r0, r0, r1); }, k_, min_work);
+    split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) { v.gemv_f16(f16_, k_, x, k_, logits + r0, r0, r1); }, m_ * k_, min_work);
   } else {
     split_rows(pool, m_, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t r = r0; r < r1; ++r) logits[r] = dot_f32(f32_ + r * k_, x, k_);
-    }, k_, min_work);
+    }, m_ * k_, min_work);
   }
 }
 

@@ -29,7 +29,7 @@ class lm_head {
 
   // logits[0..rows) = E · x for one token.
   // Heads below min_work weights run on the calling thread.
-  void forward(tritlut::thread_pool& pool, const float* x, float* logits, std::size_t min_work = std::size_t(1) << 20);
+  void forward(tritlut::thread_pool& pool, const float* x, float* logits, std::size_t min_work);
 
   std::size_t rows() const { return m_; }
   std::size_t cols() const { return k_; }

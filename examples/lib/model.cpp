@@ -8,7 +8,6 @@
 #include "error.hpp"
 #include "mapping.hpp"
 #include "quants.hpp"
-#include "vec.hpp"
 
 namespace tritlut::ex {
 
@@ -184,10 +183,7 @@ void model::embed(std::int32_t token, float* x) const {
   if (token < 0 || static_cast<std::uint64_t>(token) >= tok_embd_->rows())
     throw error("token id " + std::to_string(token) + " is outside the vocabulary (" +
                 std::to_string(tok_embd_->rows()) + " tokens)");
-  if (tok_embd_->type == ggml_type::f16 && reinterpret_cast<std::uintptr_t>(tok_embd_->data) % 2 == 0)
-    vec().from_f16(reinterpret_cast<const std::uint16_t*>(tok_embd_->data) + std::size_t(token) * hp_.dim, x, hp_.dim);
-  else
-    dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
+  dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
 }
 
 std::size_t model::ternary_bytes() const {

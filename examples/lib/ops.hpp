@@ -27,10 +27,13 @@ void rope(float* v, std::size_t n_heads, std::size_t head_dim, const float* cs, 
 void gated_act(float* g, const float* u, std::size_t n, bool relu2);
 
 // Causal attention of n tokens at positions pos0..pos0+n-1 whose K/V are already in the cache.
+// Attention below this many multiply-adds (tokens x heads x positions x head_dim) runs on the
+// calling thread: short contexts are not worth a hand-off to the pool.
+inline constexpr std::size_t default_min_attention_work = std::size_t(1) << 16;
 // q: [n][n_heads * head_dim]; out: same shape. Query head h reads KV head h / (n_heads / n_kv_heads).
 // Parallel over (token, head).
 void attention(tritlut::thread_pool& pool, const kv_cache& cache, std::size_t layer, const float* q, std::size_t n,
                std::size_t pos0, std::size_t n_heads, std::size_t n_kv_heads, std::size_t head_dim, float* out,
-               std::size_t min_work = std::size_t(1) << 16);
+               std::size_t min_work = default_min_attention_work);
 
 }  // namespace tritlut::ex

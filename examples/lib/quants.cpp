@@ -8,6 +8,7 @@
 #include <tritlut/formats/i2s.hpp>
 
 #include "fp16.hpp"
+#include "vec.hpp"
 
 namespace tritlut::ex {
 
@@ -148,7 +149,13 @@ void dequantize_row(const gguf_tensor& t, std::uint64_t r, float* out) {
     return;
   }
   const std::size_t rb = row_bytes(t.type, t.ne[0]);
-  dequantize(t.type, t.data + r * rb, static_cast<std::size_t>(t.ne[0]), out);
+  const std::uint8_t* row = t.data + r * rb;
+  if (t.type == ggml_type::f16 && reinterpret_cast<std::uintptr_t>(row) % 2 == 0) {
+    // The hot case (embedding rows, building the q8 lm_head): the SIMD conversion, exact like the rest.
+    vec().from_f16(reinterpret_cast<const std::uint16_t*>(row), out, static_cast<std::size_t>(t.ne[0]));
+    return;
+  }
+  dequantize(t.type, row, static_cast<std::size_t>(t.ne[0]), out);
 }
 
 std::vector<float> dequantize_tensor(const gguf_tensor& t) {

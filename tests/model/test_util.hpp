@@ -5,33 +5,22 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "hf_vocab.hpp"
+#include "scratch_files.hpp"
 
 namespace tt {
 
 inline std::string shared(const std::string& rel) { return std::string(TRITLUT_SHARED_DIR) + "/" + rel; }
 
 // A scratch path in the build tree (ctest runs tests in the binary dir).
-// Per-process names: ctest runs test cases as parallel processes, and one of them rewriting a file
-// another has mmap'ed would crash that one (SIGBUS). Files are removed when the process exits.
+// Per-process names, removed when the process exits (scratch_files.hpp).
 inline std::string tmp_path(const std::string& name) {
-  struct cleanup {
-    std::vector<std::string> files;
-    ~cleanup() {
-      for (const auto& f : files) std::remove(f.c_str());
-    }
-  };
-  static cleanup created;
-  const std::string p = "tmp_model_test_" + std::to_string(::getpid()) + "_" + name;
-  if (std::find(created.files.begin(), created.files.end(), p) == created.files.end()) created.files.push_back(p);
-  return p;
+  return test_scratch::remove_at_exit("tmp_model_test_" + std::to_string(::getpid()) + "_" + name);
 }
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {

@@ -18,22 +18,13 @@
 #include "convert_internal.hpp"
 #include "fp16.hpp"
 #include "gguf.hpp"
+#include "scratch_files.hpp"
 
 namespace tiny {
 
-// Per-process file names: ctest runs test cases as parallel processes, and one process rewriting a
-// model file another one has mmap'ed would give that one a SIGBUS. Files are removed at exit.
+// Per-process file names, removed when the process exits (scratch_files.hpp).
 inline std::string path(const std::string& name) {
-  struct cleanup {
-    std::vector<std::string> files;
-    ~cleanup() {
-      for (const auto& f : files) std::remove(f.c_str());
-    }
-  };
-  static cleanup created;
-  const std::string p = "tmp_run_test_" + name + "_" + std::to_string(::getpid()) + ".gguf";
-  if (std::find(created.files.begin(), created.files.end(), p) == created.files.end()) created.files.push_back(p);
-  return p;
+  return test_scratch::remove_at_exit("tmp_run_test_" + name + "_" + std::to_string(::getpid()) + ".gguf");
 }
 
 // arch: "bitnet" or "llama". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.

@@ -55,16 +55,6 @@ template <>
 struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
 }  // namespace tritlut
 
-
-
-
-
-
-
-
-
-
-
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
 
@@ -78,9 +68,9 @@ TRITLUT_INLINE void i2s_store(const gemm_out& out, const act_view& x, float alph
   else out.y[n * out.ld + r] = (static_cast<float>(dot) / x.scale[n]) * alpha;
 }
 
-template <class Tag, int R, int NB>
-inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t r0,
-                     std::size_t n0) noexcept {
+// GEMV tile: rows [r0, r0 + R) times the one token of x.
+template <class Tag, int R>
+inline void i2s_gemv_tile(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t r0) noexcept {
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
@@ -88,31 +78,21 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
   const std::uint8_t* wp[R];
   TRITLUT_UNROLL
   for (int r = 0; r < R; ++r) wp[r] = w.data + (r0 + r) * row_bytes;
-  const std::int8_t* qp[NB];
-  TRITLUT_UNROLL
-  for (int n = 0; n < NB; ++n) qp[n] = x.q + (n0 + n) * x.stride;
 
-  vec acc32[R][NB];
-  vec acc16[R][NB];
+  vec acc32[R];
+  vec acc16[R];
   TRITLUT_UNROLL
-  for (int r = 0; r < R; ++r)
-    TRITLUT_UNROLL
-    for (int n = 0; n < NB; ++n) acc32[r][n] = acc16[r][n] = O::zero();
+  for (int r = 0; r < R; ++r) acc32[r] = acc16[r] = O::zero();
 
-  // One plane: unpack each row's codes once, multiply with every token.
+  // One plane: unpack each row's codes once; the token's activations are loaded once for all rows.
   auto plane = [&](const vec* wv, std::size_t o, auto g_const) TRITLUT_INLINE_LAMBDA {
     constexpr int g = decltype(g_const)::value;
-    vec a[NB];
-    TRITLUT_UNROLL
-    for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+    const vec a = O::load_i2s_act(x.q, o, g);
     TRITLUT_UNROLL
     for (int r = 0; r < R; ++r) {
       const vec c = O::template codes<6 - 2 * g>(wv[r]);
-      TRITLUT_UNROLL
-      for (int n = 0; n < NB; ++n) {
-        if constexpr (O::direct32) acc32[r][n] = O::dot32(acc32[r][n], c, a[n]);
-        else acc16[r][n] = O::madd_u8s8(acc16[r][n], c, a[n]);
-      }
+      if constexpr (O::direct32) acc32[r] = O::dot32(acc32[r], c, a);
+      else acc16[r] = O::madd_u8s8(acc16[r], c, a);
     }
   };
   auto step = [&](const vec* wv, std::size_t o) TRITLUT_INLINE_LAMBDA {
@@ -124,17 +104,17 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
   auto widen_all = [&]() TRITLUT_INLINE_LAMBDA {
     if constexpr (!O::direct32) {
       TRITLUT_UNROLL
-      for (int r = 0; r < R; ++r)
-        TRITLUT_UNROLL
-        for (int n = 0; n < NB; ++n) {
-          acc32[r][n] = O::widen(acc32[r][n], acc16[r][n]);
-          acc16[r][n] = O::zero();
-        }
+      for (int r = 0; r < R; ++r) {
+        acc32[r] = O::widen(acc32[r], acc16[r]);
+        acc16[r] = O::zero();
+      }
     }
   };
 
-  // Prefetch the same offset of the next tile (R * row_bytes on): into L1 when tiles are short,
-  // into L2 when they are long (a far L1 prefetch would be evicted before use).
+  // Software prefetch of the same offset of the next tile (R * row_bytes on): rows are short
+  // (640 bytes for K = 2560), so the hardware stream prefetcher keeps restarting; this keeps DRAM
+  // busy while we compute. Into L1 when tiles are short, into L2 when they are long (a far L1
+  // prefetch would be evicted before use).
   const std::size_t pf_dist = R * row_bytes;
   const bool near = pf_dist <= i2s_gemv_near_tile_bytes;
   constexpr std::size_t widen_every = 16;  // weight vectors between widenings (see header)
@@ -146,12 +126,8 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
       vec wv[R];
       TRITLUT_UNROLL
       for (int r = 0; r < R; ++r) {
-        // Software prefetch of the next tile's rows: rows are short (640 bytes for K = 2560), so
-        // the hardware stream prefetcher keeps restarting; this keeps DRAM busy while we compute.
-        if constexpr (NB == 1) {
-          if (near) __builtin_prefetch(wp[r] + o + pf_dist, 0, 3);
-          else __builtin_prefetch(wp[r] + o + pf_dist, 0, 2);
-        }
+        if (near) __builtin_prefetch(wp[r] + o + pf_dist, 0, 3);
+        else __builtin_prefetch(wp[r] + o + pf_dist, 0, 2);
         wv[r] = O::load(wp[r] + o);
       }
       step(wv, o);
@@ -169,11 +145,8 @@ inline void i2s_tile(const i2s_view& w, const act_view& x, const gemm_out& out, 
     }
   }
   TRITLUT_UNROLL
-  for (int r = 0; r < R; ++r)
-    TRITLUT_UNROLL
-    for (int n = 0; n < NB; ++n) i2s_store(out, x, w.alpha, n0 + n, r0 + r, O::hsum(acc32[r][n]));
+  for (int r = 0; r < R; ++r) i2s_store(out, x, w.alpha, 0, r0 + r, O::hsum(acc32[r]));
 }
-
 
 // ---- Batched path: codes unpacked once per row chunk, reused by every token of the batch.
 //
@@ -320,8 +293,8 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
     const std::size_t seg = (tiles + S - 1) / S;
     for (std::size_t i = 0; i < seg; ++i)
       for (std::size_t s = 0; s < S; ++s)
-        if (s * seg + i < tiles) detail::i2s_tile<Tag, R, 1>(w, x, out, row0 + (s * seg + i) * R, 0);
-    for (std::size_t r = row0 + tiles * R; r < row1; ++r) detail::i2s_tile<Tag, 1, 1>(w, x, out, r, 0);
+        if (s * seg + i < tiles) detail::i2s_gemv_tile<Tag, R>(w, x, out, row0 + (s * seg + i) * R);
+    for (std::size_t r = row0 + tiles * R; r < row1; ++r) detail::i2s_gemv_tile<Tag, 1>(w, x, out, r);
     return;
   }
   constexpr int R = T::gemm_rows, NB = T::gemm_tokens;

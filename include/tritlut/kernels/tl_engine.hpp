@@ -55,8 +55,6 @@ inline constexpr std::size_t tl1_max_window = 32767 / (2 * 256);  // 63 columns
 inline constexpr std::size_t tl2_max_window = 32767 / (2 * 385);  // 42 columns
 }  // namespace tritlut
 
-
-
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
 namespace detail {
@@ -88,18 +86,17 @@ struct tl_region {
   std::size_t cols = 0, item0 = 0;
 };
 
-// GEMV prefetch into L2 (locality 2) of p's copy one tile on (the same column of the next tile),
-// or of p + tl_prefetch_max_bytes when tiles are longer than that (wide K: the prefetch then runs
-// ahead inside the tile). Measured from DRAM, AVX-512, 2 threads, TL2: 6912x2560 184 us without,
-// 144 us one tile ahead, 148 us two ahead; 8192x24576 (262 KiB tiles) TL1 2480 -> 1736 us and TL2
-// 1857 -> 1507 us with the 8 KiB cap (4 KiB and 16 KiB within 3%). Interleaving tile segments (as
-// I2_S does) did not help: each tile already streams its index and sign regions side by side.
-// Address arithmetic in integers: past the last tile it points outside the buffer, which a
-// prefetch may do (it never faults).
-inline constexpr std::size_t tl_prefetch_tiles = 1;
+// GEMV prefetch into L2 (locality 2) of p's copy one tile on (tile_bytes: the same column of the
+// next tile), or tl_prefetch_max_bytes on when tiles are longer than that (wide K: the prefetch
+// then runs ahead inside the tile). Measured from DRAM, AVX-512, 2 threads, TL2: 6912x2560 184 us
+// without, 144 us one tile ahead, 148 us two ahead; 8192x24576 (262 KiB tiles) TL1 2480 -> 1736 us
+// and TL2 1857 -> 1507 us with the 8 KiB cap (4 KiB and 16 KiB within 3%). Interleaving tile
+// segments (as I2_S does) did not help: each tile already streams its index and sign regions side
+// by side. Address arithmetic in integers: past the last tile it points outside the buffer, which
+// a prefetch may do (it never faults).
 inline constexpr std::size_t tl_prefetch_max_bytes = 8192;
 TRITLUT_INLINE void tl_prefetch(const std::uint8_t* p, std::size_t tile_bytes) noexcept {
-  const std::size_t ahead = std::min(tl_prefetch_tiles * tile_bytes, tl_prefetch_max_bytes);
+  const std::size_t ahead = std::min(tile_bytes, tl_prefetch_max_bytes);
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + ahead), 0, 2);
 }
 
@@ -236,10 +233,10 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
   using T = tl_kernel_traits<Tag>;
   constexpr std::size_t V = arch::simd_ops<Tag>::bytes;
   const std::size_t chunks = mr / V;
-  auto run_tile = [&](std::size_t t) noexcept {
+  for (std::size_t t = row0 / mr; t * mr < row1; ++t) {
     tl_region r0, r1;
     make_regions(t, r0, r1);
-    auto overlaps = [&](std::size_t c, std::size_t nc) noexcept {
+    auto overlaps = [&](std::size_t c, std::size_t nc) {
       const std::size_t a = t * mr + c * V, b = a + nc * V;
       return a < row1 && b > row0;
     };
@@ -250,7 +247,7 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
         if (overlaps(c, GC)) tl_tile<Tag, GC, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
       for (; c < chunks; ++c)
         if (overlaps(c, 1)) tl_tile<Tag, 1, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
-      return;
+      continue;
     }
     constexpr int MC = T::gemm_chunks, NB = T::gemm_tokens;
     for (std::size_t c = 0; c < chunks; c += MC) {
@@ -259,8 +256,7 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
       for (; n + NB <= L.n; n += NB) tl_tile<Tag, MC, NB, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
       for (; n < L.n; ++n) tl_tile<Tag, MC, 1, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
     }
-  };
-  for (std::size_t t = row0 / mr; t * mr < row1; ++t) run_tile(t);
+  }
 }
 
 // Entry of the int16 table of `item` at index i (scalar tier).
