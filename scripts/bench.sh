@@ -38,7 +38,7 @@ e2e_reps=3
   echo "llc: $(cat /sys/devices/system/cpu/cpu0/cache/index3/size 2>/dev/null || echo unknown)"
   echo "kernel: $(uname -sr)"
   echo "compiler: $(c++ --version | head -1)"
-  echo "tritlut: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
+  echo "tritlut: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet -- . ":(exclude)$out" ":(exclude)docs/benchmarks.md" 2>/dev/null || echo ' (modified)')"
   echo "date: $(date -u +%Y-%m-%d)"
   echo "repetitions: $reps"
   echo "e2e_reps: $e2e_reps"
