@@ -14,9 +14,12 @@
 // Coverage (what scripts/bench.sh can run in minutes on 2 cores):
 //   every ISA:        2B4T shapes, batch 1, 1 thread, llc
 //   best ISA + avx2:  every shape x batch {1, 4, 16, 64} x {1, N threads}; GEMV in DRAM rotation at 1..N threads
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <tuple>
 
 #include "bench_util.hpp"
@@ -133,7 +136,13 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   tritlut::tl_lut lut;
   if (f != fmt::i2s) lut.build(f == fmt::tl1 ? tritlut::tl_kind::tl1 : tritlut::tl_kind::tl2, p.x.view());
   const std::size_t copies = f == fmt::i2s ? p.v_i2s.size() : f == fmt::tl1 ? p.v_t1.size() : p.v_t2.size();
-  std::size_t c = 0;
+  // Copies in a fixed shuffled order: in address order, a kernel's prefetch past the end of one
+  // copy would warm the start of the next call's (a model's next matrix is elsewhere).
+  std::vector<std::size_t> order(copies);
+  std::iota(order.begin(), order.end(), std::size_t(0));
+  std::mt19937 rng(5);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::size_t ci = 0, c = order[0];
   auto call = [&](const auto& w, const auto& act) {
     if (pool) tritlut::gemm(*pool, w, act, p.y.data(), m);
     else tritlut::gemm(w, act, p.y.data(), m);
@@ -142,7 +151,8 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
     if (f == fmt::i2s) call(p.v_i2s[c], p.x.view());
     else if (f == fmt::tl1) call(p.v_t1[c], lut.view());
     else call(p.v_t2[c], lut.view());
-    if (++c == copies) c = 0;
+    if (++ci == copies) ci = 0;
+    c = order[ci];
     benchmark::ClobberMemory();
   }
   bench::set_kernel_counters(st, m, k, n, p.packed);
