@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 
 #include "catch.hpp"
 #include "test_util.hpp"
@@ -58,4 +60,30 @@ TEST_CASE("gemm over the thread pool equals the single-threaded result", "[paral
     tritlut::gemm(pool, mat.view(), a.view(), y2.data(), m);
     CHECK(test::bits_equal(y1, y2));
   }
+}
+
+TEST_CASE("aligned_buffer: alignment, zeroing and the huge-page advice", "[memory]") {
+  using tritlut::huge_page_bytes;
+  using tritlut::detail::huge_advice_bytes;
+  // Below 2 MiB: no advice; whole huge pages when rounding up adds <= 1/8, else the whole pieces.
+  CHECK(huge_advice_bytes(huge_page_bytes - 64) == 0);
+  CHECK(huge_advice_bytes(huge_page_bytes) == huge_page_bytes);
+  CHECK(huge_advice_bytes(huge_page_bytes + 64) == huge_page_bytes);  // 4 MiB would waste ~50%
+  CHECK(huge_advice_bytes(8 * huge_page_bytes - 4096) == 8 * huge_page_bytes);
+  CHECK(huge_advice_bytes(9 * huge_page_bytes + 4096) == 10 * huge_page_bytes);  // adds < 1/9
+  CHECK(huge_advice_bytes(3 * huge_page_bytes + 4096) == 3 * huge_page_bytes);   // 4 would add ~1/3
+  CHECK(huge_advice_bytes(16 * huge_page_bytes + 1) == 17 * huge_page_bytes);
+
+  const tritlut::aligned_buffer<std::uint32_t> small(1000);
+  CHECK(reinterpret_cast<std::uintptr_t>(small.data()) % tritlut::buffer_alignment == 0);
+  CHECK(std::all_of(small.data(), small.data() + small.size(), [](std::uint32_t v) { return v == 0; }));
+  const tritlut::aligned_buffer<std::uint8_t> big(3 * huge_page_bytes + 100);
+  CHECK(reinterpret_cast<std::uintptr_t>(big.data()) % huge_page_bytes == 0);
+  CHECK(std::all_of(big.data(), big.data() + big.size(), [](std::uint8_t v) { return v == 0; }));
+  tritlut::aligned_buffer<std::uint8_t> raw(huge_page_bytes, tritlut::uninitialized);
+  CHECK(raw.size() == huge_page_bytes);
+  CHECK(reinterpret_cast<std::uintptr_t>(raw.data()) % huge_page_bytes == 0);
+  raw[huge_page_bytes - 1] = 7;  // writable to the end
+  CHECK(raw[huge_page_bytes - 1] == 7);
+  CHECK(tritlut::aligned_buffer<float>(0, tritlut::uninitialized).data() == nullptr);
 }
