@@ -3,6 +3,7 @@
 #include "bitlinear.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "error.hpp"
 #include "quants.hpp"
@@ -51,13 +52,17 @@ bitlinear bitlinear::from_tensor(const gguf_tensor& t, std::size_t m, std::size_
     b.k_ = k;
     b.kind_ = kind;
     b.i2s_ = tritlut::i2s_matrix::from_file(t.data, static_cast<std::size_t>(t.nbytes), m, k);
-    if (kind == kernel_kind::i2s) return b;
+    if (kind == kernel_kind::i2s) {
+      b.bind();
+      return b;
+    }
 #if TRITLUT_EX_HAVE_TL
     // Repack straight from the I2_S bytes; the mapped file pages are then no longer read.
     if (kind == kernel_kind::tl1) b.tl1_ = tritlut::tl1_matrix::from_i2s(b.i2s_.view());
     if (kind == kernel_kind::tl2) b.tl2_ = tritlut::tl2_matrix::from_i2s(b.i2s_.view());
     b.align_ = kind == kernel_kind::tl1 ? b.tl1_.view().mr : b.tl2_.view().mr;
     b.i2s_ = tritlut::i2s_matrix();
+    b.bind();
     return b;
 #endif
   }
@@ -85,15 +90,81 @@ bitlinear bitlinear::from_ternary(const std::int8_t* w, std::size_t m, std::size
 #endif
     default: throw error("unsupported kernel");
   }
+  b.bind();
   return b;
+}
+
+void bitlinear::bind() {
+  i2s_v_ = i2s_.view();
+#if TRITLUT_EX_HAVE_TL
+  tl1_v_ = tl1_.view();
+  tl2_v_ = tl2_.view();
+#endif
+}
+
+namespace {
+constexpr std::size_t piece(std::size_t bytes) { return tritlut::round_up(bytes, 64); }
+
+// Copies n bytes from src to dst and returns the copy; dst moves on by piece(n).
+template <class T>
+const T* place(std::uint8_t*& dst, const T* src, std::size_t n) {
+  T* out = reinterpret_cast<T*>(dst);
+  if (n) std::memcpy(dst, src, n);
+  dst += piece(n);
+  return out;
+}
+}  // namespace
+
+std::size_t bitlinear::arena_bytes(bool with_mapped) const {
+  if (moved_) return 0;
+  switch (kind_) {
+    case kernel_kind::i2s: return i2s_.owns_data() || with_mapped ? piece(i2s_.packed_bytes()) : 0;
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1: return piece(tl1_.packed_bytes());
+    case kernel_kind::tl2: {
+      const tritlut::tl2_view& v = tl2_v_;
+      const std::size_t rows = v.tiles * v.mr;
+      return piece(rows * v.cols3) + piece(rows * v.groups) + piece(rows * v.colst) + piece(rows * sizeof(std::int32_t));
+    }
+#endif
+    default: return 0;
+  }
+}
+
+void bitlinear::move_to(std::uint8_t* dst, bool with_mapped) {
+  if (arena_bytes(with_mapped) == 0) return;
+  switch (kind_) {
+    case kernel_kind::i2s:
+      i2s_v_.data = place(dst, i2s_v_.data, i2s_.packed_bytes());
+      i2s_ = tritlut::i2s_matrix();
+      break;
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1:
+      tl1_v_.idx = place(dst, tl1_v_.idx, tl1_.packed_bytes());
+      tl1_ = tritlut::tl1_matrix();
+      break;
+    case kernel_kind::tl2: {
+      tritlut::tl2_view& v = tl2_v_;
+      const std::size_t rows = v.tiles * v.mr;
+      v.idx = place(dst, v.idx, rows * v.cols3);
+      v.sign = place(dst, v.sign, rows * v.groups);
+      v.tail = place(dst, v.tail, rows * v.colst);
+      v.neg = place(dst, v.neg, rows * sizeof(std::int32_t));
+      tl2_ = tritlut::tl2_matrix();
+      break;
+    }
+#endif
+    default: return;
+  }
+  moved_ = true;
 }
 
 std::size_t bitlinear::weight_bytes() const {
   switch (kind_) {
-    case kernel_kind::i2s: return i2s_.packed_bytes();
+    case kernel_kind::i2s: return i2s_v_.m * i2s_v_.kp / 4;
 #if TRITLUT_EX_HAVE_TL
-    case kernel_kind::tl1: return tl1_.packed_bytes();
-    case kernel_kind::tl2: return tl2_.packed_bytes();
+    case kernel_kind::tl1: return tl1_v_.tiles * tl1_v_.mr * tl1_v_.cols;
+    case kernel_kind::tl2: return tl2_v_.tiles * tl2_v_.mr * (tl2_v_.cols3 + tl2_v_.groups + tl2_v_.colst);
 #endif
     default: return 0;
   }
@@ -104,10 +175,10 @@ void bitlinear::run(const bitlinear_input& x, float* y, std::size_t ldy, std::si
   if (x.kind() != kind_)
     throw error(std::string("bitlinear: input prepared for ") + to_string(x.kind()) + ", weights are " + to_string(kind_));
   switch (kind_) {
-    case kernel_kind::i2s: tritlut::gemm(i2s_.view(), x.q8().view(), y, ldy, r0, r1); break;
+    case kernel_kind::i2s: tritlut::gemm(i2s_v_, x.q8().view(), y, ldy, r0, r1); break;
 #if TRITLUT_EX_HAVE_TL
-    case kernel_kind::tl1: tritlut::gemm(tl1_.view(), x.lut().view(), y, ldy, r0, r1); break;
-    case kernel_kind::tl2: tritlut::gemm(tl2_.view(), x.lut().view(), y, ldy, r0, r1); break;
+    case kernel_kind::tl1: tritlut::gemm(tl1_v_, x.lut().view(), y, ldy, r0, r1); break;
+    case kernel_kind::tl2: tritlut::gemm(tl2_v_, x.lut().view(), y, ldy, r0, r1); break;
 #endif
     default: throw error("unsupported kernel");
   }

@@ -60,19 +60,33 @@ class bitlinear {
   kernel_kind kind() const { return kind_; }
   std::size_t row_align() const { return align_; }  // split rows between threads at multiples of this
   std::size_t weight_bytes() const;                 // bytes streamed per pass
-  bool reads_file() const { return kind_ == kernel_kind::i2s && !i2s_.owns_data(); }  // zero-copy view
+  bool reads_file() const { return kind_ == kernel_kind::i2s && !i2s_.owns_data() && !moved_; }  // zero-copy view
   float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
+
+  // Moving the weights into one arena shared by the model, so that they sit in huge pages
+  // (tritlut/memory.hpp): the bytes move_to needs, then the move itself (dst 64-byte aligned); the
+  // layer's own copy is freed. Weights held in memory (TL repacks, I2_S unpacked from TQ1_0/TQ2_0)
+  // always move; I2_S read in place from the file only when with_mapped (then copied).
+  std::size_t arena_bytes(bool with_mapped) const;
+  const std::uint8_t* mapped_data() const { return reads_file() ? i2s_v_.data : nullptr; }  // the file bytes read
+  void move_to(std::uint8_t* dst, bool with_mapped);
 
   // y[n * ldy + r] for rows [r0, r1) and every token of x.
   void run(const bitlinear_input& x, float* y, std::size_t ldy, std::size_t r0, std::size_t r1) const;
 
  private:
+  void bind();  // views <- owned matrices
+
   std::size_t m_ = 0, k_ = 0, align_ = 16;
   kernel_kind kind_ = kernel_kind::i2s;
-  tritlut::i2s_matrix i2s_;
+  bool moved_ = false;
+  tritlut::i2s_matrix i2s_;  // owners (empty after move_to)
+  tritlut::i2s_view i2s_v_;  // what run() reads
 #if TRITLUT_EX_HAVE_TL
   tritlut::tl1_matrix tl1_;
   tritlut::tl2_matrix tl2_;
+  tritlut::tl1_view tl1_v_;
+  tritlut::tl2_view tl2_v_;
 #endif
 };
 

@@ -24,8 +24,12 @@ class lm_head {
   lm_head() = default;
   // t: [K = dim, M = n_vocab] tensor of any supported float/quantized type. release_source: t lies
   // in a file mapping whose pages may be dropped once the q8 copy is built (never for memory buffers).
+  // copy: an F16 head is copied into memory (huge pages, tritlut/memory.hpp) instead of being read
+  // in place from t; the caller may then drop t's pages.
   static lm_head build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_pool& pool,
-                       bool release_source = false);
+                       bool release_source = false, bool copy = false);
+  // Row r of an F16 head held in memory (a copied or converted head), or nullptr.
+  const std::uint16_t* owned_f16_row(std::size_t r) const { return owned_f16_.data() ? f16_ + r * k_ : nullptr; }
 
   // logits[0..rows) = E · x for one token.
   // Heads below min_work weights run on the calling thread.

@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "mapping.hpp"
 #include "quants.hpp"
+#include "vec.hpp"
 
 namespace tritlut::ex {
 
@@ -164,13 +165,18 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     L.wup = lin("ffn_up", F, D);
     L.wdown = lin("ffn_down", D, F);
   });
-  m->head_ = lm_head::build(*out, o.head, pool, from_file);
+  m->gather_weights(!o.mmap_weights, from_file);
+  m->head_ = lm_head::build(*out, o.head, pool, from_file, !o.mmap_weights);
+  // A tied embedding copied as the F16 head is looked up from that copy.
+  m->embd_f16_ = out == m->tok_embd_ && m->head_.owned_f16_row(0) != nullptr;
   if (from_file) {
-    // Tensors now copied into memory (TL repacks, the q8 head) are dropped from the mapping; the
-    // rest is pre-faulted. The embedding stays mapped for row lookups.
-    const bool embd_copied = o.head == lm_head_kind::q8 && out == m->tok_embd_;
+    // Tensors now copied into memory (TL repacks, the q8 head, everything with --no-mmap) are
+    // dropped from the mapping; the rest is pre-faulted. The embedding stays mapped for row
+    // lookups unless the F16 copy serves them.
+    const bool embd_copied = (o.head == lm_head_kind::q8 && out == m->tok_embd_) || m->embd_f16_;
     for (const gguf_tensor& t : f.tensors()) {
-      const bool in_place = t.type == ggml_type::i2_s && m->kernel_ == kernel_kind::i2s && t.cols() % 128 == 0;
+      const bool in_place =
+          t.type == ggml_type::i2_s && m->kernel_ == kernel_kind::i2s && t.cols() % 128 == 0 && o.mmap_weights;
       const bool copied = (is_ternary(t.type) && !in_place) || (embd_copied && &t == m->tok_embd_);
       if (copied) release_pages(t.data, static_cast<std::size_t>(t.nbytes));
       else if (o.prefault) prefault(t.data, static_cast<std::size_t>(t.nbytes));
@@ -183,7 +189,32 @@ void model::embed(std::int32_t token, float* x) const {
   if (token < 0 || static_cast<std::uint64_t>(token) >= tok_embd_->rows())
     throw error("token id " + std::to_string(token) + " is outside the vocabulary (" +
                 std::to_string(tok_embd_->rows()) + " tokens)");
-  dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
+  if (embd_f16_) vec().from_f16(head_.owned_f16_row(static_cast<std::size_t>(token)), x, hp_.dim);
+  else dequantize_row(*tok_embd_, static_cast<std::uint64_t>(token), x);
+}
+
+void model::gather_weights(bool with_mapped, bool release_mapped) {
+  // One arena for every matrix held in memory: a single allocation of hundreds of MiB sits in huge pages
+  // (tritlut/memory.hpp), which decoding streams ~10% faster than 4 KiB pages, and, unlike one
+  // 2 MiB-aligned allocation per matrix, wastes at most the last huge page. Its pages are touched
+  // only as each matrix is copied in and that matrix's own buffers freed, so the peak RSS of the
+  // load grows by one matrix at most.
+  auto each = [&](auto&& f) {
+    for (auto& L : layers_)
+      for (bitlinear* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.wgate, &L.wup, &L.wdown}) f(*w);
+  };
+  std::size_t total = 0;
+  each([&](const bitlinear& w) { total += w.arena_bytes(with_mapped); });
+  if (total == 0) return;
+  arena_ = tritlut::aligned_buffer<std::uint8_t>(total, tritlut::uninitialized);
+  std::uint8_t* dst = arena_.data();
+  each([&](bitlinear& w) {
+    const std::size_t n = w.arena_bytes(with_mapped);
+    const std::uint8_t* mapped = w.mapped_data();
+    w.move_to(dst, with_mapped);
+    dst += n;
+    if (release_mapped && mapped && !w.reads_file()) release_pages(mapped, w.weight_bytes());  // copied
+  });
 }
 
 std::size_t model::ternary_bytes() const {

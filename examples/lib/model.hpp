@@ -56,6 +56,9 @@ struct load_options {
   bool auto_kernel = false;  // time every available kernel on this CPU/threads and take the fastest
   lm_head_kind head = lm_head_kind::native;
   bool prefault = true;  // touch every page of the mapping at load (no page faults while decoding)
+  // false (--no-mmap): I2_S weights and an F16 output head are copied into memory (huge pages,
+  // tritlut/memory.hpp) instead of being read in place from the file mapping.
+  bool mmap_weights = true;
 };
 
 class model {
@@ -77,11 +80,15 @@ class model {
   std::size_t ternary_bytes() const;  // bytes of BitLinear weights streamed per token
 
  private:
+  // Moves BitLinear weights into arena_ (bitlinear::move_to); release_mapped: drop copied file pages.
+  void gather_weights(bool with_mapped, bool release_mapped);
   model() = default;
   std::unique_ptr<gguf_reader> file_;
   hparams hp_;
   const gguf_tensor* tok_embd_ = nullptr;
+  bool embd_f16_ = false;  // embedding rows read from head_'s F16 copy (tied, --no-mmap)
   std::vector<float> output_norm_;  // [dim]
+  tritlut::aligned_buffer<std::uint8_t> arena_;  // the in-memory BitLinear weights (bitlinear::move_to)
   std::vector<layer_weights> layers_;
   lm_head head_;
   kernel_kind kernel_ = kernel_kind::i2s;

@@ -51,6 +51,8 @@ const char* k_usage =
     "  --kernel K             ternary kernel: i2s, tl1, tl2 or auto (default i2s)\n"
     "  --lm-head H            output projection: f16 (as in the file) or q8 (int8 per row, built at load)\n"
     "  --kv-type T            KV cache: f16 (default) or f32\n"
+    "  --no-mmap              copy I2_S weights and an F16 lm_head into memory (huge pages) instead of\n"
+    "                         reading them in place from the file: slower load, faster decoding\n"
     "  --verbose              print model details and per-phase timings\n"
     "  -h, --help             this help\n";
 
@@ -100,7 +102,7 @@ unsigned physical_cores() {
 
 struct options {
   std::string model, prompt, prompt_file;
-  bool have_prompt = false, chat = false, verbose = false, bench = false;
+  bool have_prompt = false, chat = false, verbose = false, bench = false, no_mmap = false;
   long n_predict = -1, threads = 0, ctx = 0, batch = 128, repetitions = 5;
   std::vector<long> bench_p{128}, bench_n{64}, bench_t;
   std::vector<std::string> kernels{"i2s"};
@@ -175,6 +177,8 @@ options parse_args(int argc, char** argv) {
       o.lm_head = value();
     } else if (s == "--kv-type") {
       o.kv = value();
+    } else if (s == "--no-mmap") {
+      o.no_mmap = true;
     } else if (s == "--verbose" || s == "-v") {
       o.verbose = true;
     } else {
@@ -210,6 +214,7 @@ load_options make_load_options(const options& o, const std::string& kernel) {
   lo.kernel = resolve_kernel(kernel);
   lo.auto_kernel = kernel == "auto";
   parse_lm_head(o.lm_head, lo.head);
+  lo.mmap_weights = !o.no_mmap;
   return lo;
 }
 

@@ -55,6 +55,7 @@ struct run_config {
   kv_type kv = kv_type::f32;
   std::size_t batch = 4;
   lm_head_kind head = lm_head_kind::native;
+  bool mmap = true;  // false: --no-mmap
 };
 
 // Prompt through the batched path, then greedy decoding of n tokens.
@@ -64,6 +65,7 @@ run_result run_ours(const std::string& path, const std::vector<std::int32_t>& pr
   load_options lo;
   lo.kernel = rc.kernel;
   lo.head = rc.head;
+  lo.mmap_weights = rc.mmap;
   auto m = model::load(path, lo, pool);
   session_options so;
   so.kv = rc.kv;
@@ -183,6 +185,17 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
       const run_result r = run_ours(path, k_prompt, 64, rc);
       CHECK(r.tokens == got.tokens);
       CHECK(r.logits == got.logits);
+    }
+  }
+  SECTION("--no-mmap (weights and F16 head copied into memory) gives identical logits") {
+    for (kernel_kind k : {kernel_kind::i2s, kernel_kind::tl2}) {
+      INFO("kernel " << to_string(k));
+      run_config rc;
+      rc.kernel = k;
+      rc.mmap = false;
+      const run_result r = run_ours(path, k_prompt, 16, rc);
+      CHECK(r.tokens == std::vector<std::int32_t>(got.tokens.begin(), got.tokens.begin() + 16));
+      CHECK(r.logits == std::vector<std::vector<float>>(got.logits.begin(), got.logits.begin() + 16));
     }
   }
   SECTION("lm_head q8 stays close") {
