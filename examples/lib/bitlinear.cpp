@@ -116,13 +116,13 @@ const T* place(std::uint8_t*& dst, const T* src, std::size_t n) {
 }  // namespace
 
 std::size_t bitlinear::arena_bytes(bool with_mapped) const {
-  if (moved_) return 0;
+  // From the owners: 0 once moved.
   switch (kind_) {
     case kernel_kind::i2s: return i2s_.owns_data() || with_mapped ? piece(i2s_.packed_bytes()) : 0;
 #if TRITLUT_EX_HAVE_TL
     case kernel_kind::tl1: return piece(tl1_.packed_bytes());
     case kernel_kind::tl2: {
-      const tritlut::tl2_view& v = tl2_v_;
+      const tritlut::tl2_view& v = tl2_.view();
       const std::size_t rows = v.tiles * v.mr;
       return piece(rows * v.cols3) + piece(rows * v.groups) + piece(rows * v.colst) + piece(rows * sizeof(std::int32_t));
     }
@@ -154,9 +154,8 @@ void bitlinear::move_to(std::uint8_t* dst, bool with_mapped) {
       break;
     }
 #endif
-    default: return;
+    default: break;
   }
-  moved_ = true;
 }
 
 std::size_t bitlinear::weight_bytes() const {

@@ -60,7 +60,9 @@ class bitlinear {
   kernel_kind kind() const { return kind_; }
   std::size_t row_align() const { return align_; }  // split rows between threads at multiples of this
   std::size_t weight_bytes() const;                 // bytes streamed per pass
-  bool reads_file() const { return kind_ == kernel_kind::i2s && !i2s_.owns_data() && !moved_; }  // zero-copy view
+  bool reads_file() const {  // I2_S used in place (a view of the file, not moved to an arena)
+    return kind_ == kernel_kind::i2s && i2s_.view().data != nullptr && !i2s_.owns_data();
+  }
   float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
 
   // Moving the weights into one arena shared by the model, so that they sit in huge pages
@@ -79,8 +81,7 @@ class bitlinear {
 
   std::size_t m_ = 0, k_ = 0, align_ = 16;
   kernel_kind kind_ = kernel_kind::i2s;
-  bool moved_ = false;
-  tritlut::i2s_matrix i2s_;  // owners (empty after move_to)
+  tritlut::i2s_matrix i2s_;  // owners (empty after move_to: nothing left to move)
   tritlut::i2s_view i2s_v_;  // what run() reads
 #if TRITLUT_EX_HAVE_TL
   tritlut::tl1_matrix tl1_;
