@@ -28,7 +28,7 @@ class lm_head {
   // in place from t; the caller may then drop t's pages.
   static lm_head build(const gguf_tensor& t, lm_head_kind kind, tritlut::thread_pool& pool,
                        bool release_source = false, bool copy = false);
-  // Row r of an F16 head held in memory (a copied or converted head), or nullptr.
+  // Row r of an F16 head held in memory (copied from an F16 tensor, or converted), or nullptr.
   const std::uint16_t* owned_f16_row(std::size_t r) const { return owned_f16_.data() ? f16_ + r * k_ : nullptr; }
 
   // logits[0..rows) = E · x for one token.

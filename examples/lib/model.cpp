@@ -167,8 +167,9 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
   });
   m->gather_weights(!o.mmap_weights, from_file);
   m->head_ = lm_head::build(*out, o.head, pool, from_file, !o.mmap_weights);
-  // A tied embedding copied as the F16 head is looked up from that copy.
-  m->embd_f16_ = out == m->tok_embd_ && m->head_.owned_f16_row(0) != nullptr;
+  // A tied F16 embedding copied as the head is looked up from that exact copy (a head converted
+  // from another type would round the embedding to F16).
+  m->embd_f16_ = out == m->tok_embd_ && out->type == ggml_type::f16 && m->head_.owned_f16_row(0) != nullptr;
   if (from_file) {
     // Tensors now copied into memory (TL repacks, the q8 head, everything with --no-mmap) are
     // dropped from the mapping; the rest is pre-faulted. The embedding stays mapped for row
