@@ -20,9 +20,9 @@ function(_tritlut_isa_flags isa out)
   elseif(isa STREQUAL "avx2")
     set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c)
   elseif(isa STREQUAL "avx512")
-    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq)
+    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd)
   elseif(isa STREQUAL "avx512_vnni")
-    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni)
+    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd -mavx512vnni)
   elseif(isa STREQUAL "neon")
     set(f "")
   elseif(isa STREQUAL "neon_dotprod")
@@ -75,8 +75,9 @@ function(tritlut_add_kernels target)
     endif()
     if(isa MATCHES "^avx512" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
       # GCC < 13 warns about its own AVX-512 headers (the undefined-register idiom in
-      # _mm512_castsi256_si512 and friends, GCC PR 105593): not our code, silence it for this TU.
-      list(APPEND flags -Wno-maybe-uninitialized)
+      # _mm512_castsi256_si512, _mm512_extracti64x4_epi64 and friends, GCC PR 105593; xsimd >= 13
+      # reaches the latter): not our code, silence it for this TU.
+      list(APPEND flags -Wno-maybe-uninitialized -Wno-uninitialized)
     endif()
     set(src "${dir}/kernels_${isa}.cpp")
     file(CONFIGURE OUTPUT "${src}" CONTENT

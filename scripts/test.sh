@@ -6,6 +6,9 @@
 #   asan   g++ ASan+UBSan build; all tests but the slow ones
 #   arm    aarch64 cross build (-Werror) with tests under qemu-aarch64 on a NEON-only and on a
 #          NEON+dotprod CPU model
+#   xsimd  g++ -Werror builds against Debian trixie's and sid's xsimd (13.x, 14.x; fetched into
+#          build-test-xsimd-*/ by scripts/fetch-xsimd.sh, the system is untouched); all tests but
+#          the slow ones
 #   fuzz   clang libFuzzer targets (GGUF reader, tokenizers, JSON), FUZZ_SECONDS each (default 45)
 # Usage: scripts/test.sh [stage...]    (default: all stages, in the order above)
 # Every x86 ISA the CPU has is tested inside each test binary (tritlut::scoped_isa forces each).
@@ -14,7 +17,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${JOBS:-$(nproc)}
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(gcc clang asan arm fuzz)
+[ ${#stages[@]} -gt 0 ] || stages=(gcc clang asan arm xsimd fuzz)
 scripts/deps.sh
 
 t0=$(date +%s)
@@ -60,6 +63,18 @@ for stage in "${stages[@]}"; do
         TRITLUT_QEMU_CPU=$cpu ctest --test-dir build-test-arm -j"$jobs" --output-on-failure -LE slow
       done
       ;;
+    xsimd)
+      for suite in ${XSIMD_SUITES:-trixie sid}; do
+        prefix="$root/build-test-xsimd-$suite/prefix"
+        ver=$(scripts/fetch-xsimd.sh "$suite" "$prefix")
+        stamp "g++ -Werror build against xsimd $ver (Debian $suite)"
+        configure_build "build-test-xsimd-$suite/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+          -DTRITLUT_WERROR=ON -DTRITLUT_BUILD_BENCH=OFF -Dxsimd_DIR="$prefix/usr/share/cmake/xsimd" \
+          -Dxtl_DIR="$prefix/usr/share/cmake/xtl"
+        stamp "tests against xsimd $ver"
+        ctest --test-dir "build-test-xsimd-$suite/build" -j"$jobs" --output-on-failure -LE slow
+      done
+      ;;
     fuzz)
       stamp "libFuzzer build (clang, ASan+UBSan)"
       configure build-test-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
@@ -77,7 +92,7 @@ for stage in "${stages[@]}"; do
         grep -E "stat::number_of_executed_units|Done" "$fz/fuzz_$t.log" | tail -2 >&2
       done
       ;;
-    *) echo "unknown stage '$stage' (gcc clang asan arm fuzz)" >&2; exit 2 ;;
+    *) echo "unknown stage '$stage' (gcc clang asan arm xsimd fuzz)" >&2; exit 2 ;;
   esac
 done
 stamp "all stages passed: ${stages[*]}"

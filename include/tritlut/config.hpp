@@ -41,7 +41,8 @@
 
 // Which ISA tiers this translation unit's compiler flags allow. A tier needs all features its
 // kernels use: sse41 = SSSE3 (pshufb, pmaddubsw) + SSE4.1; avx2 = AVX2 + FMA + F16C;
-// avx512 = F + BW + VL + DQ; avx512_vnni additionally AVX512-VNNI; neon_dotprod = SDOT/UDOT.
+// avx512 = F + BW + VL + DQ + CD (x86-64-v4; xsimd >= 13 rejects DQ without CD); avx512_vnni
+// additionally AVX512-VNNI; neon_dotprod = SDOT/UDOT.
 #if TRITLUT_ARCH_X86 && defined(__SSSE3__) && defined(__SSE4_1__)
 #define TRITLUT_HAS_SSE41 1
 #else
@@ -53,7 +54,7 @@
 #define TRITLUT_HAS_AVX2 0
 #endif
 #if TRITLUT_HAS_AVX2 && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
-    defined(__AVX512DQ__)
+    defined(__AVX512DQ__) && defined(__AVX512CD__)
 #define TRITLUT_HAS_AVX512 1
 #else
 #define TRITLUT_HAS_AVX512 0

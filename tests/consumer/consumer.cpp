@@ -30,7 +30,8 @@ int main() {
       }
     }
   }
-  std::printf(CONSUMER_NAME " consumer: ok, %zu ISAs, best %s, tritlut version %s\n", tritlut::available_isas().size(),
-              tritlut::active_isa_name().data(), TRITLUT_VERSION_STRING);
+  std::printf(CONSUMER_NAME " consumer: ok, %zu ISAs, best %s, tritlut version %s, xsimd %d.%d.%d\n",
+              tritlut::available_isas().size(), tritlut::active_isa_name().data(), TRITLUT_VERSION_STRING,
+              XSIMD_VERSION_MAJOR, XSIMD_VERSION_MINOR, XSIMD_VERSION_PATCH);
   return 0;
 }

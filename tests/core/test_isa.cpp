@@ -35,6 +35,8 @@ TEST_CASE("cpu detection agrees with the compiler's own cpuid checks", "[isa]") 
   CHECK(f.avx512f == bool(__builtin_cpu_supports("avx512f")));
   CHECK(f.avx512bw == bool(__builtin_cpu_supports("avx512bw")));
   CHECK(f.avx512vl == bool(__builtin_cpu_supports("avx512vl")));
+  CHECK(f.avx512dq == bool(__builtin_cpu_supports("avx512dq")));
+  CHECK(f.avx512cd == bool(__builtin_cpu_supports("avx512cd")));
   // The runtime-dispatch build compiles every x86 tier, so each supported tier must be available.
   const auto av = tritlut::available_isas();
   auto has = [&](isa_id id) { return std::find(av.begin(), av.end(), id) != av.end(); };

@@ -19,7 +19,7 @@ namespace tritlut {
 
 struct cpu_features {
   bool ssse3 = false, sse41 = false, avx = false, avx2 = false, fma = false, f16c = false;
-  bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false, avx512vnni = false;
+  bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false, avx512cd = false, avx512vnni = false;
   bool neon = false, dotprod = false, i8mm = false, fp16 = false;
 };
 
@@ -60,6 +60,7 @@ inline cpu_features detect_cpu() noexcept {
     f.avx2 = f.avx && ((b >> 5) & 1);
     f.avx512f = os_avx512 && ((b >> 16) & 1);
     f.avx512dq = f.avx512f && ((b >> 17) & 1);
+    f.avx512cd = f.avx512f && ((b >> 28) & 1);
     f.avx512bw = f.avx512f && ((b >> 30) & 1);
     f.avx512vl = f.avx512f && ((b >> 31) & 1);
     f.avx512vnni = f.avx512f && ((c >> 11) & 1);
@@ -95,7 +96,8 @@ inline bool cpu_supports(isa_id id) noexcept {
     case isa_id::sse41: return f.ssse3 && f.sse41;
     case isa_id::avx2: return f.ssse3 && f.sse41 && f.avx2 && f.fma && f.f16c;
     case isa_id::avx512:
-      return cpu_supports(isa_id::avx2) && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq;
+      return cpu_supports(isa_id::avx2) && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq &&
+             f.avx512cd;
     case isa_id::avx512_vnni: return cpu_supports(isa_id::avx512) && f.avx512vnni;
     case isa_id::neon: return f.neon;
     case isa_id::neon_dotprod: return f.neon && f.dotprod;

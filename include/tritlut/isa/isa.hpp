@@ -21,7 +21,7 @@ enum class isa_id : std::uint8_t {
   scalar = 0,
   sse41 = 1,        // SSSE3 + SSE4.1, 128-bit pshufb / pmaddubsw
   avx2 = 2,         // AVX2 + FMA + F16C, 256-bit
-  avx512 = 3,       // AVX-512 F/BW/VL/DQ, 512-bit
+  avx512 = 3,       // AVX-512 F/BW/VL/DQ/CD, 512-bit
   avx512_vnni = 4,  // avx512 + VNNI (vpdpbusd: u8*s8 dot products straight into int32)
   neon = 5,         // AArch64 Advanced SIMD
   neon_dotprod = 6, // + SDOT/UDOT (ARMv8.2 dotprod)
