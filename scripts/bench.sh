@@ -114,10 +114,13 @@ PY
   stamp "model $cfg: tritlut-run bench -p $p -n $n -t 1,$threads --kernel i2s,tl1,tl2"
   "$run" bench -m "$f" -p "$p" -n "$n" -t "1,$threads" -r "$e2e_reps" --kernel i2s,tl1,tl2 >>"$out/e2e.md" \
     2>>"$out/e2e.log" || { tail -20 "$out/e2e.log"; exit 1; }
-  if [ "$cfg" = 2b4t ]; then  # the int8 lm_head (built at load) with each kernel, for the tg bars
-    stamp "model $cfg: tritlut-run bench --lm-head q8"
-    "$run" bench -m "$f" -p "$p" -n "$n" -t "1,$threads" -r "$e2e_reps" --kernel i2s,tl2 --lm-head q8 >>"$out/e2e.md" \
-      2>>"$out/e2e.log" || { tail -20 "$out/e2e.log"; exit 1; }
+  if [ "$cfg" = 2b4t ]; then  # the int8 lm_head (built at load) and weights copied to memory, for the tg bars
+    for variant in "--lm-head q8" "--no-mmap" "--lm-head q8 --no-mmap"; do
+      stamp "model $cfg: tritlut-run bench $variant"
+      # shellcheck disable=SC2086  # $variant is a list of flags
+      "$run" bench -m "$f" -p "$p" -n "$n" -t "1,$threads" -r "$e2e_reps" --kernel i2s,tl2 $variant >>"$out/e2e.md" \
+        2>>"$out/e2e.log" || { tail -20 "$out/e2e.log"; exit 1; }
+    done
   fi
   rm -f "$f"
 done

@@ -80,15 +80,18 @@ def best_isa():
 e2e = []  # dicts: model, size, kernel, head, isa, threads, test, tps, sd
 for line in read("e2e.md").splitlines():
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    if len(cells) != 8 or cells[0] in ("model", "---") or cells[0].startswith("---"):
+    if len(cells) == 8:  # before the mmap column
+        cells.insert(4, "yes")
+    if len(cells) != 9 or cells[0] in ("model", "---") or cells[0].startswith("---"):
         continue
-    m = re.match(r"([\d.]+)\s*±\s*([\d.]+)", cells[7])
+    m = re.match(r"([\d.]+)\s*±\s*([\d.]+)", cells[8])
     if not m:
         continue
-    # A run with a non-default lm_head (bench.sh adds tl2 + q8 on 2b4t) is its own column, "tl2+q8".
-    kernel = cells[2] if cells[3] == "f16" else f"{cells[2]}+{cells[3]}"
-    e2e.append(dict(model=cells[0], size=cells[1], kernel=kernel, head=cells[3], isa=cells[4],
-                    threads=int(cells[5]), test=cells[6], tps=float(m.group(1)), sd=float(m.group(2))))
+    # A run with a non-default lm_head or without mmap (bench.sh adds them on 2b4t) is its own
+    # column: "tl2+q8", "i2s+no-mmap", "tl2+q8+no-mmap".
+    kernel = cells[2] + ("" if cells[3] == "f16" else f"+{cells[3]}") + ("" if cells[4] == "yes" else "+no-mmap")
+    e2e.append(dict(model=cells[0], size=cells[1], kernel=kernel, head=cells[3], mmap=cells[4] == "yes",
+                    isa=cells[5], threads=int(cells[6]), test=cells[7], tps=float(m.group(1)), sd=float(m.group(2))))
 models = []  # (config, params, bytes) in run order
 for line in read("models.tsv").splitlines():
     parts = line.split("\t")
@@ -150,9 +153,11 @@ w("")
 
 # ---- end to end
 if e2e:
+    # The model tables show the default runs (F16 head, weights mapped); the head and mmap variants
+    # (2b4t only) get their own table below.
     kernels_e2e = []
     for r in e2e:
-        if r["kernel"] not in kernels_e2e:
+        if r["kernel"] not in kernels_e2e and r["head"] == "f16" and r["mmap"]:
             kernels_e2e.append(r["kernel"])
     tps = {(r["model"], r["kernel"], r["threads"], r["test"][:2]): r for r in e2e}
     ts = sorted({r["threads"] for r in e2e})
@@ -178,13 +183,43 @@ if e2e:
     heads = sorted({r["head"] for r in e2e})
     w(f"lm_head: {', '.join(heads)}; ISA: {', '.join(sorted({r['isa'] for r in e2e}))}.")
     w("")
+    variants = [r for r in e2e if not (r["head"] == "f16" and r["mmap"])]
+    for name in sorted({r["model"] for r in variants}):
+        cfg = model_of_name[name][0] if name in model_of_name else name
+        w(f"## {cfg}: lm_head and weight placement")
+        w("")
+        w("`--lm-head q8` quantizes the F16 output matrix to int8 at load; `--no-mmap` copies the I2_S weights "
+          "and the F16 head into (huge-page) memory instead of using the mapped file in place (TL1/TL2 weights are "
+          "always repacked into memory). tokens/s, mean ± sd.")
+        w("")
+        ts = sorted({r["threads"] for r in e2e if r["model"] == name})
+        tests = []
+        for r in e2e:
+            if r["model"] == name and r["test"] not in tests:
+                tests.append(r["test"])
+        w("| kernel | lm_head | mmap | " + " | ".join(f"{te} {t}T" for te in tests for t in ts) + " |")
+        w("|---|---|---|" + "---:|" * (len(tests) * len(ts)))
+        combos = []
+        for r in e2e:
+            c = (r["kernel"].split("+")[0], r["head"], r["mmap"])
+            if r["model"] == name and c not in combos:
+                combos.append(c)
+        for (k, head, mm) in sorted(combos, key=lambda c: (c[0], c[1], not c[2])):
+            cells = []
+            for te in tests:
+                for t in ts:
+                    hit = [r for r in e2e if r["model"] == name and r["kernel"].split("+")[0] == k and
+                           r["head"] == head and r["mmap"] == mm and r["test"] == te and r["threads"] == t]
+                    cells.append(f"{hit[0]['tps']:.2f} ± {hit[0]['sd']:.2f}" if hit else "—")
+            w(f"| {k} | {head} | {'yes' if mm else 'no'} | " + " | ".join(cells) + " |")
+        w("")
 
     # ---- SVG plot: tg tokens/s vs parameters, one line per kernel x threads
     svg_path = os.path.join(os.path.dirname(doc_path), "benchmarks", "tps_vs_size.svg")
     W, H, L, R, T, B = 760, 440, 70, 170, 30, 50
     pts = defaultdict(list)
     for r in e2e:
-        if r["test"].startswith("tg") and r["model"] in model_of_name and r["head"] == "f16":
+        if r["test"].startswith("tg") and r["model"] in model_of_name and r["head"] == "f16" and r["mmap"]:
             pts[(r["kernel"], r["threads"])].append((model_of_name[r["model"]][1], r["tps"]))
     if pts:
         xs = [p for v in pts.values() for p, _ in v]

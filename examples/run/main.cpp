@@ -239,8 +239,8 @@ void print_model(const model& m, double load_s, unsigned threads) {
 int run_bench(const options& o) {
   std::vector<long> threads = o.bench_t;
   if (threads.empty()) threads.push_back(physical_cores());
-  std::printf("| model | size | kernel | lm_head | ISA | threads | test | t/s |\n");
-  std::printf("| --- | ---: | --- | --- | --- | ---: | ---: | ---: |\n");
+  std::printf("| model | size | kernel | lm_head | mmap | ISA | threads | test | t/s |\n");
+  std::printf("| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |\n");
   std::fflush(stdout);
   for (const std::string& kname : o.kernels) {
     const long max_t = *std::max_element(threads.begin(), threads.end());
@@ -290,9 +290,9 @@ int run_bench(const options& o) {
         mean /= double(tps.size());
         for (double v : tps) var += (v - mean) * (v - mean);
         const double sd = tps.size() > 1 ? std::sqrt(var / double(tps.size() - 1)) : 0.0;
-        std::printf("| %s | %s | %s | %s | %s | %ld | %s | %.2f ± %.2f |\n", name.c_str(), size.c_str(),
-                    to_string(m->kernel()), m->head().type_name(), std::string(tritlut::active_isa_name()).c_str(), nt,
-                    test.c_str(), mean, sd);
+        std::printf("| %s | %s | %s | %s | %s | %s | %ld | %s | %.2f ± %.2f |\n", name.c_str(), size.c_str(),
+                    to_string(m->kernel()), m->head().type_name(), o.no_mmap ? "no" : "yes",
+                    std::string(tritlut::active_isa_name()).c_str(), nt, test.c_str(), mean, sd);
         std::fflush(stdout);
       };
       for (long p : o.bench_p) run_test("pp" + std::to_string(p), p, true);
