@@ -100,6 +100,19 @@ TRITLUT_INLINE void tl_prefetch(const std::uint8_t* p, std::size_t tile_bytes) n
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + ahead), 0, 2);
 }
 
+// Byte masks selecting sign bit b of every byte, one 64-byte row per bit: loaded (a load uop, or
+// folded into vpand/vpcmpeqb) rather than splat from an immediate.
+struct tl_bit_masks {
+  alignas(64) std::uint8_t b[8][64];
+};
+constexpr tl_bit_masks make_tl_bit_masks() noexcept {
+  tl_bit_masks m{};
+  for (unsigned i = 0; i < 8; ++i)
+    for (unsigned j = 0; j < 64; ++j) m.b[i][j] = static_cast<std::uint8_t>(1u << i);
+  return m;
+}
+inline constexpr tl_bit_masks tl_sign_bits = make_tl_bit_masks();
+
 template <class Tag, int CH, int NB, bool SIGNED>
 TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
                                   std::size_t window, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
@@ -143,16 +156,24 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
     };
 
     if constexpr (SIGNED) {
+      // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
+      // shuffle uop) per column, and folds loads from a visible constant table back into those, so
+      // the table's address is hidden from it.
+      const std::uint8_t* bits = tl_sign_bits.b[0];
+#if defined(__GNUC__)
+      __asm__("" : "+r"(bits));
+#endif
       // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
       for (std::size_t u = u0; u < u1; u += 4) {
         vec sv[CH];
         if constexpr (NB == 1) tl_prefetch(rg.sign + (u / 4) * mr + c0 * V, (rg.cols + 3) / 4 * mr);
         for (int c = 0; c < CH; ++c) sv[c] = O::load(rg.sign + (u / 4) * mr + (c0 + c) * V);
         auto col = [&](std::size_t jj) TRITLUT_INLINE_LAMBDA {
-          const vec b0 = O::splat8(static_cast<std::uint8_t>(1u << (2 * jj)));
-          const vec b1 = O::splat8(static_cast<std::uint8_t>(2u << (2 * jj)));
+          const vec b0 = O::load(bits + 64 * (2 * jj));
+          const vec b1 = O::load(bits + 64 * (2 * jj + 1));
           smask m0[CH], m1[CH];
           for (int c = 0; c < CH; ++c) {
+            TRITLUT_ORDER_AFTER(sv[c], a16[0][c][0]);  // masks of this column, not all up front
             m0[c] = O::sign_mask(sv[c], b0);
             m1[c] = O::sign_mask(sv[c], b1);
           }
