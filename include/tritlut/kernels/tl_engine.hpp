@@ -39,7 +39,10 @@ struct tl_kernel_traits {
 template <>
 struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
   static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x 2 accumulators + 4 tables + temporaries
-  static constexpr int tl2_gemv_chunks = 1;  // + 2 sign masks and the sign vector per chunk
+  // TL2 too takes the whole 64-row tile per pass: each 64-byte line of indices and signs is used at
+  // once instead of half per pass. From DRAM, 6912x2560: 410 -> 355 us (1 thread), 219 -> 184 us
+  // (2 threads); in cache unchanged (the two masks and sign vectors per chunk spill a little).
+  static constexpr int tl2_gemv_chunks = 2;
 };
 template <>
 struct tl_kernel_traits<isa::avx512> : tl_kernel_traits<isa::scalar> {
