@@ -53,7 +53,7 @@
 #endif
 // TRITLUT_ORDER_AFTER(v, dep): to GCC, v is rewritten after dep is computed, so work on v cannot be
 // hoisted above dep. GCC 12 computed all eight TL2 sign masks of a sign group before the first
-// column's lookups and spilled them (AVX2 TL2 GEMV 20% slower than with clang). Emits nothing.
+// column's lookups and spilled them (AVX2 TL2 GEMV about 17% slower than with clang). Emits nothing.
 #if defined(__GNUC__) && !defined(__clang__) && TRITLUT_ARCH_X86
 #define TRITLUT_ORDER_AFTER(v, dep) __asm__("" : "+v"(v) : "v"(dep))
 #elif defined(__GNUC__) && !defined(__clang__) && TRITLUT_ARCH_ARM64
