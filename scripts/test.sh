@@ -8,7 +8,8 @@
 #          NEON+dotprod CPU model
 #   xsimd  g++ -Werror builds against Debian trixie's and sid's xsimd (13.x, 14.x; fetched into
 #          build-test-xsimd-*/ by scripts/fetch-xsimd.sh, the system is untouched); all tests but
-#          the slow ones
+#          the slow ones. XSIMD_SUITES="trixie sid" (the default) picks the Debian suites; sid
+#          follows xsimd upstream, so a new major version shows up here first
 #   fuzz   clang libFuzzer targets (GGUF reader, tokenizers, JSON), FUZZ_SECONDS each (default 45)
 # Usage: scripts/test.sh [stage...]    (default: all stages, in the order above)
 # Every x86 ISA the CPU has is tested inside each test binary (tritlut::scoped_isa forces each).
