@@ -207,6 +207,44 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
   }
 }
 
+// A tied embedding that is not F16 (here Q8_0) is converted to an F16 head; token lookups must still
+// dequantize the embedding exactly, with the weights mapped or copied (--no-mmap), not read the
+// F16-rounded head copy.
+TEST_CASE("forward: a tied Q8_0 embedding is looked up exactly, with and without --no-mmap", "[run][forward]") {
+  const std::string path = tiny::path("bitnet_q8emb");
+  tiny::write_model("bitnet", path, 14, ggml_type::q8_0);
+  const run_result mapped = run_ours(path, k_prompt, 12);
+  for (kernel_kind k : {kernel_kind::i2s, kernel_kind::tl2}) {
+    INFO("kernel " << to_string(k));
+    run_config rc;
+    rc.kernel = k;
+    rc.mmap = false;
+    const run_result copied = run_ours(path, k_prompt, 12, rc);
+    CHECK(copied.tokens == mapped.tokens);
+    CHECK(copied.logits == mapped.logits);
+  }
+  // The head is the embedding converted to F16, the reference's is exact: close, not to 1e-5.
+  const run_result want = run_reference(path, k_prompt, 12);
+  CHECK(mapped.tokens == want.tokens);
+  check_close(mapped, want, 1.0);
+  // The lookups themselves: the exact Q8_0 values (q * d is rarely an F16 number).
+  const gguf_reader rd = gguf_reader::open(path);
+  const gguf_tensor& te = rd.tensor("token_embd.weight");
+  for (bool mm : {true, false}) {
+    INFO("mmap " << mm);
+    tritlut::thread_pool pool(1);
+    load_options lo;
+    lo.mmap_weights = mm;
+    const auto m = model::load(path, lo, pool);
+    std::vector<float> got(te.cols()), exact(te.cols());
+    for (std::int32_t tok : {0, 5, 123, 299}) {
+      m->embed(tok, got.data());
+      dequantize_row(te, static_cast<std::uint64_t>(tok), exact.data());
+      CHECK(got == exact);
+    }
+  }
+}
+
 TEST_CASE("forward: the dummy converter's bitnet-b1.58 model runs and matches the reference", "[run][forward]") {
   // Its embedding is N(0, 0.02): logits lie close together, so a rare int8 rounding flip may change
   // a later greedy token; compare the first steps.

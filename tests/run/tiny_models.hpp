@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,10 @@ inline std::string path(const std::string& name) {
 }
 
 // arch: "bitnet" or "llama". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.
-inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed) {
+// embd: the token embedding's type (F32 for llama and F16 for bitnet by default; Q8_0 is written
+// here too, so a bitnet model can have a tied quantized embedding).
+inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed,
+                        std::optional<tritlut::ex::ggml_type> embd_type = std::nullopt) {
   using namespace tritlut::ex;
   const std::uint32_t D = 256, F = 320, L = 2, H = 4, KVH = 2, HD = D / H, KV = KVH * HD;
   const vocab_data vocab = synthetic_vocab(300);
@@ -54,7 +59,8 @@ inline void write_model(const std::string& arch, const std::string& out, std::ui
     ggml_type type;
     std::vector<std::uint64_t> ne;
   };
-  std::vector<t> ts = {{"token_embd.weight", llama ? ggml_type::f32 : ggml_type::f16, {D, V}},
+  const ggml_type embd = embd_type.value_or(llama ? ggml_type::f32 : ggml_type::f16);
+  std::vector<t> ts = {{"token_embd.weight", embd, {D, V}},
                        {"output_norm.weight", ggml_type::f32, {D}}};
   if (llama) ts.push_back({"output.weight", ggml_type::f16, {D, V}});
   for (std::uint32_t l = 0; l < L; ++l) {
@@ -89,6 +95,21 @@ inline void write_model(const std::string& arch, const std::string& out, std::ui
       const float alpha = static_cast<float>(0.02 + 0.06 * r.uniform());
       bytes.resize(tritlut::i2s_file_bytes(x.ne[1], x.ne[0]));
       tritlut::i2s_pack_file(wt.data(), x.ne[1], x.ne[0], alpha, bytes.data());
+    } else if (x.type == ggml_type::q8_0) {  // blocks of 32: f16 scale amax/127, int8 round(v / d)
+      bytes.resize(n / 32 * 34);
+      for (std::uint64_t b = 0; b < n / 32; ++b) {
+        float v[32], amax = 0;
+        for (float& e : v) {
+          e = static_cast<float>(2.0 * r.uniform() - 1.0);
+          amax = std::max(amax, std::fabs(e));
+        }
+        const std::uint16_t dh = f32_to_f16(amax / 127.0f);
+        const float d = f16_to_f32(dh);
+        store_u16_le(bytes.data() + 34 * b, dh);
+        for (int i = 0; i < 32; ++i)
+          bytes[34 * b + 2 + i] = static_cast<std::uint8_t>(static_cast<std::int8_t>(
+              std::clamp(std::lround(v[i] / d), -127L, 127L)));
+      }
     } else {
       const bool is_norm = x.name.find("norm") != std::string::npos, is_scale = x.name.find(".scale") != std::string::npos;
       const std::size_t es = x.type == ggml_type::f16 ? 2 : 4;
