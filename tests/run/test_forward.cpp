@@ -135,6 +135,20 @@ void check_close(const run_result& got, const run_result& want, double max_loose
 
 const std::vector<std::int32_t> k_prompt = {299 - 2, 5, 17, 42, 99, 100, 7, 250, 3};  // BOS of vocab 300 + 8 ids
 
+// --no-mmap (I2_S and an F16 head copied into memory) with I2_S and TL2: the first n steps of the
+// default run's tokens and logits, bit for bit.
+void check_no_mmap_identical(const std::string& path, const run_result& mapped, std::size_t n) {
+  for (kernel_kind k : {kernel_kind::i2s, kernel_kind::tl2}) {
+    INFO("kernel " << to_string(k));
+    run_config rc;
+    rc.kernel = k;
+    rc.mmap = false;
+    const run_result r = run_ours(path, k_prompt, n, rc);
+    CHECK(r.tokens == std::vector<std::int32_t>(mapped.tokens.begin(), mapped.tokens.begin() + n));
+    CHECK(r.logits == std::vector<std::vector<float>>(mapped.logits.begin(), mapped.logits.begin() + n));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("forward: tiny models of each architecture match the reference", "[run][forward]") {
@@ -188,15 +202,7 @@ TEST_CASE("forward: tiny models of each architecture match the reference", "[run
     }
   }
   SECTION("--no-mmap (weights and F16 head copied into memory) gives identical logits") {
-    for (kernel_kind k : {kernel_kind::i2s, kernel_kind::tl2}) {
-      INFO("kernel " << to_string(k));
-      run_config rc;
-      rc.kernel = k;
-      rc.mmap = false;
-      const run_result r = run_ours(path, k_prompt, 16, rc);
-      CHECK(r.tokens == std::vector<std::int32_t>(got.tokens.begin(), got.tokens.begin() + 16));
-      CHECK(r.logits == std::vector<std::vector<float>>(got.logits.begin(), got.logits.begin() + 16));
-    }
+    check_no_mmap_identical(path, got, 16);
   }
   SECTION("lm_head q8 stays close") {
     run_config rc;
@@ -214,15 +220,7 @@ TEST_CASE("forward: a tied Q8_0 embedding is looked up exactly, with and without
   const std::string path = tiny::path("bitnet_q8emb");
   tiny::write_model("bitnet", path, 14, ggml_type::q8_0);
   const run_result mapped = run_ours(path, k_prompt, 12);
-  for (kernel_kind k : {kernel_kind::i2s, kernel_kind::tl2}) {
-    INFO("kernel " << to_string(k));
-    run_config rc;
-    rc.kernel = k;
-    rc.mmap = false;
-    const run_result copied = run_ours(path, k_prompt, 12, rc);
-    CHECK(copied.tokens == mapped.tokens);
-    CHECK(copied.logits == mapped.logits);
-  }
+  check_no_mmap_identical(path, mapped, 12);
   // The head is the embedding converted to F16, the reference's is exact: close, not to 1e-5.
   const run_result want = run_reference(path, k_prompt, 12);
   CHECK(mapped.tokens == want.tokens);
