@@ -115,47 +115,51 @@ const T* place(std::uint8_t*& dst, const T* src, std::size_t n) {
 }
 }  // namespace
 
-std::size_t bitlinear::arena_bytes(bool with_mapped) const {
-  // From the owners: 0 once moved.
-  switch (kind_) {
-    case kernel_kind::i2s: return i2s_.owns_data() || with_mapped ? piece(i2s_.packed_bytes()) : 0;
+// The arrays run() reads, each as f(the view's pointer to it, its bytes).
+template <class Self, class F>
+void bitlinear::each_array(Self& self, F&& f) {
+  switch (self.kind_) {
+    case kernel_kind::i2s: f(self.i2s_v_.data, self.i2s_v_.m * self.i2s_v_.kp / 4); break;
 #if TRITLUT_EX_HAVE_TL
-    case kernel_kind::tl1: return piece(tl1_.packed_bytes());
+    case kernel_kind::tl1: f(self.tl1_v_.idx, self.tl1_v_.tiles * self.tl1_v_.mr * self.tl1_v_.cols); break;
     case kernel_kind::tl2: {
-      const tritlut::tl2_view& v = tl2_.view();
+      auto& v = self.tl2_v_;
       const std::size_t rows = v.tiles * v.mr;
-      return piece(rows * v.cols3) + piece(rows * v.groups) + piece(rows * v.colst) + piece(rows * sizeof(std::int32_t));
-    }
-#endif
-    default: return 0;
-  }
-}
-
-void bitlinear::move_to(std::uint8_t* dst, bool with_mapped) {
-  if (arena_bytes(with_mapped) == 0) return;
-  switch (kind_) {
-    case kernel_kind::i2s:
-      i2s_v_.data = place(dst, i2s_v_.data, i2s_.packed_bytes());
-      i2s_ = tritlut::i2s_matrix();
-      break;
-#if TRITLUT_EX_HAVE_TL
-    case kernel_kind::tl1:
-      tl1_v_.idx = place(dst, tl1_v_.idx, tl1_.packed_bytes());
-      tl1_ = tritlut::tl1_matrix();
-      break;
-    case kernel_kind::tl2: {
-      tritlut::tl2_view& v = tl2_v_;
-      const std::size_t rows = v.tiles * v.mr;
-      v.idx = place(dst, v.idx, rows * v.cols3);
-      v.sign = place(dst, v.sign, rows * v.groups);
-      v.tail = place(dst, v.tail, rows * v.colst);
-      v.neg = place(dst, v.neg, rows * sizeof(std::int32_t));
-      tl2_ = tritlut::tl2_matrix();
+      f(v.idx, rows * v.cols3);
+      f(v.sign, rows * v.groups);
+      f(v.tail, rows * v.colst);
+      f(v.neg, rows * sizeof(std::int32_t));
       break;
     }
 #endif
     default: break;
   }
+}
+
+std::size_t bitlinear::arena_bytes(bool with_mapped) const {
+  // Whether there is anything to move follows from the owners: they are empty once moved.
+  bool owned = false;
+  switch (kind_) {
+    case kernel_kind::i2s: owned = i2s_.view().data && (i2s_.owns_data() || with_mapped); break;
+#if TRITLUT_EX_HAVE_TL
+    case kernel_kind::tl1: owned = tl1_.view().idx != nullptr; break;
+    case kernel_kind::tl2: owned = tl2_.view().idx != nullptr; break;
+#endif
+    default: break;
+  }
+  std::size_t total = 0;
+  if (owned) each_array(*this, [&](const auto*, std::size_t n) { total += piece(n); });
+  return total;
+}
+
+void bitlinear::move_to(std::uint8_t* dst, bool with_mapped) {
+  if (arena_bytes(with_mapped) == 0) return;
+  each_array(*this, [&](auto& p, std::size_t n) { p = place(dst, p, n); });
+  i2s_ = tritlut::i2s_matrix();
+#if TRITLUT_EX_HAVE_TL
+  tl1_ = tritlut::tl1_matrix();
+  tl2_ = tritlut::tl2_matrix();
+#endif
 }
 
 std::size_t bitlinear::weight_bytes() const {

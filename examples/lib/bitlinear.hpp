@@ -78,6 +78,8 @@ class bitlinear {
 
  private:
   void bind();  // views <- owned matrices
+  template <class Self, class F>
+  static void each_array(Self& self, F&& f);  // the arrays of the views, with their sizes
 
   std::size_t m_ = 0, k_ = 0, align_ = 16;
   kernel_kind kind_ = kernel_kind::i2s;
