@@ -48,7 +48,6 @@ struct simd_ops<isa::neon> {
   }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return vreinterpretq_s8_u8(vandq_u8(vreinterpretq_u8_s8(v), vdupq_n_u8(0x0F))); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return vreinterpretq_s8_u8(vshrq_n_u8(vreinterpretq_u8_s8(v), 4)); }
-  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return vreinterpretq_s8_u8(vdupq_n_u8(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept {
     return vreinterpretq_s8_u8(vtstq_u8(vreinterpretq_u8_s8(s), vreinterpretq_u8_s8(bit)));
   }

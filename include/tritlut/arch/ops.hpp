@@ -19,7 +19,6 @@
 //   lut16(t, i)             byte j = t[i[j]] within j's lane; requires every i[j] in 0..15
 //                           (pshufb would zero bit-7 indices, vqtbl1q indices >= 16: never passed)
 //   nib_lo(v), nib_hi(v)    v & 15, v >> 4 per byte (indices 0..15)
-//   splat8(b)               every byte = b
 //   bit_mask(s, bit)        byte j = 0xFF if s[j] & bit[j], else 0
 //   bxor(a, b)              bitwise xor
 //   sign_mask(s, bit), flip(x, m)  smask m selects the bytes whose s & bit is set; flip(x, m) is

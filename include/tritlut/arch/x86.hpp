@@ -48,7 +48,6 @@ struct simd_ops<isa::sse41> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm_and_si128(v, _mm_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm_cmpeq_epi8(_mm_and_si128(s, bit), bit); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm_xor_si128(a, b); }
   using smask = vec;
@@ -123,7 +122,6 @@ struct simd_ops<isa::avx2> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm256_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm256_and_si256(v, _mm256_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm256_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm256_cmpeq_epi8(_mm256_and_si256(s, bit), bit); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm256_xor_si256(a, b); }
   using smask = vec;
@@ -200,7 +198,6 @@ struct simd_ops<isa::avx512> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm512_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm512_and_si512(v, _mm512_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec splat8(std::uint8_t b) noexcept { return _mm512_set1_epi8(static_cast<char>(b)); }
   static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm512_movm_epi8(_mm512_test_epi8_mask(s, bit)); }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm512_xor_si512(a, b); }
   // The sign stays in a k register: vptestmb, then ~x as a masked (-1 - x), one uop per plane.
