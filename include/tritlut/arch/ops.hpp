@@ -61,6 +61,15 @@
 #define TRITLUT_ORDER_AFTER(v, dep) ((void)(dep))
 #endif
 
+// TRITLUT_HIDE_POINTER(p): from here on the optimizer knows nothing of p's value, so loads through it
+// are neither folded into constants nor merged with loads through another copy of the pointer (the
+// asm is volatile, so two of them on equal pointers are not merged either). Emits nothing.
+#if defined(__GNUC__)
+#define TRITLUT_HIDE_POINTER(p) __asm__ volatile("" : "+r"(p))
+#else
+#define TRITLUT_HIDE_POINTER(p) ((void)0)
+#endif
+
 TRITLUT_BEGIN_TARGET_NS
 namespace arch {
 template <class Tag>
