@@ -202,7 +202,13 @@ TRITLUT_INLINE void i2s_chunk_tokens(const typename arch::simd_ops<Tag>::vec* bu
     for (int g = 0; g < 4; ++g) {
       vec a[NB];
       TRITLUT_UNROLL
-      for (int n = 0; n < NB; ++n) a[n] = O::load_i2s_act(qp[n], o, g);
+      for (int n = 0; n < NB; ++n) {
+        a[n] = O::load_i2s_act(qp[n], o, g);
+        // In a register: g++ 12 otherwise folds the load into each of the R maddubs that use it (R
+        // loads instead of one, unlaminated by the indexed address). AVX2 6912x2560 b64 with g++:
+        // 10.2 -> 8.5 ms (111 -> 134 G MAC/s); SSE4.1 and AVX-512 unchanged; clang unaffected.
+        TRITLUT_KEEP_ACCUMULATOR(a[n]);
+      }
       TRITLUT_UNROLL
       for (int r = 0; r < R; ++r) {
         const vec c = buf[(std::size_t(r) * i2s_chunk_vectors + v) * 4 + g];
