@@ -36,6 +36,12 @@ struct simd_ops<isa::neon> {
     return vreinterpretq_s8_s32(vpadalq_s16(vreinterpretq_s32_s8(acc32), vreinterpretq_s16_s8(acc16)));
   }
   static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept { return vaddvq_s32(vreinterpretq_s32_s8(v)); }
+  static constexpr std::size_t hsums_n = 4;
+  static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
+    const int32x4_t a = vpaddq_s32(vreinterpretq_s32_s8(v[0]), vreinterpretq_s32_s8(v[1]));
+    const int32x4_t b = vpaddq_s32(vreinterpretq_s32_s8(v[2]), vreinterpretq_s32_s8(v[3]));
+    vst1q_s32(out, vpaddq_s32(a, b));
+  }
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
     return load(q + (o / 32) * 128 + 32 * g + (o % 32));
   }

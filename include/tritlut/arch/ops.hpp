@@ -11,6 +11,8 @@
 //                           calls before it could overflow int16 (FORMATS.md 4.5).
 //   widen(acc32, acc16)     acc32 + acc16 summed into int32 lanes (exact)
 //   hsum(acc32)             exact int32 sum of all lanes
+//   hsums(v, out)           out[i] = hsum(v[i]) for i < hsums_n (a transposing reduction, far
+//                           cheaper per sum than hsum), out: int32[hsums_n]
 // Tiers with an int32 dot product (VNNI, dotprod) set `direct32` and provide dot32(acc32, c, a),
 // which needs no int16 stage at all.
 //

@@ -37,6 +37,11 @@ struct simd_ops<isa::sse41> {
     v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
     return _mm_cvtsi128_si32(v);
   }
+  static constexpr std::size_t hsums_n = 4;
+  static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
+    const __m128i a = _mm_hadd_epi32(v[0], v[1]), b = _mm_hadd_epi32(v[2], v[3]);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_hadd_epi32(a, b));
+  }
   // Activations matching the 16 weight bytes at row byte offset o (o % 16 == 0) for plane g:
   // byte p of block b holds weight b*128 + 32g + p.
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
@@ -108,6 +113,16 @@ struct simd_ops<isa::avx2> {
   }
   static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept {
     return simd_ops<isa::sse41>::hsum(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+  }
+  // hadd twice leaves [low-half sums of v0..v3 | high-half sums of v0..v3]; the lanes are then paired.
+  static constexpr std::size_t hsums_n = 8;
+  static TRITLUT_INLINE __m256i hsums8(vec v0, vec v1, vec v2, vec v3, vec v4, vec v5, vec v6, vec v7) noexcept {
+    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(v4, v5), _mm256_hadd_epi32(v6, v7));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+  }
+  static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), hsums8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
   }
   // One 32-byte vector is exactly one block: plane g pairs with q[b*128 + 32g .. +32).
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
@@ -182,6 +197,16 @@ struct simd_ops<isa::avx512> {
   }
   static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept {
     return simd_ops<isa::avx2>::hsum(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+  }
+  // 16 sums, stored as one vector: a wider load of narrower stores cannot be store-forwarded.
+  static constexpr std::size_t hsums_n = 16;
+  static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
+    auto half = [](vec x) { return _mm256_add_epi32(_mm512_castsi512_si256(x), _mm512_extracti64x4_epi64(x, 1)); };
+    auto eight = [&](const vec* p) {
+      return simd_ops<isa::avx2>::hsums8(half(p[0]), half(p[1]), half(p[2]), half(p[3]), half(p[4]), half(p[5]),
+                                         half(p[6]), half(p[7]));
+    };
+    _mm512_storeu_si512(out, _mm512_inserti64x4(_mm512_castsi256_si512(eight(v)), eight(v + 8), 1));
   }
   // A 64-byte vector spans two blocks: lower half pairs with block b, upper with block b + 1.
   static TRITLUT_INLINE vec load_i2s_act(const std::int8_t* q, std::size_t o, int g) noexcept {
