@@ -45,6 +45,13 @@ TEST_CASE("i2s gemm: batch sizes 1..16 on every ISA", "[i2s][kernel]") {
   }
 }
 
+TEST_CASE("i2s gemm: large batches (several token blocks, partial sum groups and output tiles)", "[i2s][kernel]") {
+  // Token blocks are 64 tokens, the vectorized sums go 4/8/16 tokens at a time and the outputs
+  // 16 rows at a time: odd batch sizes on both sides of each, and M with a partial output tile.
+  for (std::size_t n : {17, 23, 40, 63, 64, 65, 100, 130}) check_problem(37, 640, n, 277 + n);
+  check_problem(64, 384, 72, 4);
+}
+
 TEST_CASE("i2s gemv/gemm: BitNet 2B4T shapes on every ISA", "[i2s][kernel][2b4t]") {
   const std::size_t shapes[][2] = {{2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
   for (const auto& s : shapes)
@@ -96,20 +103,23 @@ TEST_CASE("i2s: alternating worst-case patterns", "[i2s][kernel][overflow]") {
 }
 
 TEST_CASE("i2s: row ranges compute exactly their rows", "[i2s][kernel]") {
-  const std::size_t m = 101, k = 640, n = 3;
-  const auto w = test::random_ternary(m * k, 5);
-  const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
-  const auto a = test::make_acts(n, k, 6);
-  const auto want = test::oracle_dots(w, m, k, a);
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
-    std::vector<std::int32_t> got(n * m, 12345);
-    tritlut::gemm_i32(mat.view(), a.view(), got.data(), m, 10, 47);
-    for (std::size_t t = 0; t < n; ++t)
-      for (std::size_t r = 0; r < m; ++r) {
-        const bool inside = r >= 10 && r < 47;
-        REQUIRE(got[t * m + r] == (inside ? want[t * m + r] : 12345));
-      }
+  const std::size_t m = 101, k = 640;
+  for (std::size_t n : {1, 3, 70}) {  // 70: two token blocks, output tiles cut by the range
+    const auto w = test::random_ternary(m * k, 5);
+    const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
+    const auto a = test::make_acts(n, k, 6);
+    const auto want = test::oracle_dots(w, m, k, a);
+    for (auto id : test::isas()) {
+      tritlut::scoped_isa pin(id);
+      INFO("isa " << tritlut::isa_name(id) << " n=" << n);
+      std::vector<std::int32_t> got(n * m, 12345);
+      tritlut::gemm_i32(mat.view(), a.view(), got.data(), m, 10, 47);
+      for (std::size_t t = 0; t < n; ++t)
+        for (std::size_t r = 0; r < m; ++r) {
+          const bool inside = r >= 10 && r < 47;
+          REQUIRE(got[t * m + r] == (inside ? want[t * m + r] : 12345));
+        }
+    }
   }
 }
 
