@@ -198,7 +198,7 @@ struct simd_ops<isa::avx512> {
   static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept {
     return simd_ops<isa::avx2>::hsum(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
   }
-  // 16 sums, stored as one vector: a wider load of narrower stores cannot be store-forwarded.
+  // 16 sums, stored as one vector (a wider load of narrower stores is not store-forwarded).
   static constexpr std::size_t hsums_n = 16;
   static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
     auto half = [](vec x) { return _mm256_add_epi32(_mm512_castsi512_si256(x), _mm512_extracti64x4_epi64(x, 1)); };

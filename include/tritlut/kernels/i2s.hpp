@@ -19,7 +19,6 @@
 #include <cstring>
 
 #include "../arch/ops.hpp"
-#include "../compat/xsimd.hpp"
 #include "../types.hpp"
 
 namespace tritlut {
@@ -193,35 +192,28 @@ struct i2s_out_tile {
 };
 
 // Column col of the tile for tokens [t0, t0 + tn), tn <= i2s_token_block, from their int32
-// partial sums (one vector per token): i2s_store's arithmetic, with the sums hsums_n tokens at a
-// time and the dequantization in xsimd batches (the same operations per element, so the same
-// bits). hsums_n is the batch size on every tier, so each batch load reads exactly one hsums store
-// (store-forwarded).
+// partial sums (one vector per token): the sums hsums_n tokens at a time, then i2s_store's
+// arithmetic in plain loops over contiguous arrays, which the compiler vectorizes with the same
+// IEEE operations per element. (Not xsimd: 8.1 divides float batches on NEON64 by a refined
+// reciprocal estimate, which is not correctly rounded.)
 template <class Tag>
 TRITLUT_INLINE void i2s_finish_tokens(const act_view& x, float alpha, bool as_int, std::size_t t0, std::size_t tn,
                                       const typename arch::simd_ops<Tag>::vec* acc, i2s_out_tile& tile,
                                       std::size_t col) noexcept {
   using O = arch::simd_ops<Tag>;
-  using bf = xsimd::batch<float, typename Tag::simd>;
-  using bi = xsimd::batch<std::int32_t, typename Tag::simd>;
-  constexpr std::size_t W = bf::size;
-  static_assert(O::hsums_n == W, "one hsums store per batch");
+  constexpr std::size_t G = O::hsums_n;
   alignas(64) std::int32_t dot[i2s_token_block];
   alignas(64) float y[i2s_token_block];
-  const std::size_t tv = tn / W * W;
-  for (std::size_t n = 0; n < tv; n += W) O::hsums(acc + n, dot + n);
-  for (std::size_t n = tv; n < tn; ++n) dot[n] = O::hsum(acc[n]) - x.sum[t0 + n];
+  const std::size_t tg = tn / G * G;
+  for (std::size_t n = 0; n < tg; n += G) O::hsums(acc + n, dot + n);
+  for (std::size_t n = tg; n < tn; ++n) dot[n] = O::hsum(acc[n]);
+  const std::int32_t* sum = x.sum + t0;
+  const float* scale = x.scale + t0;
   if (as_int) {
-    for (std::size_t n = 0; n < tv; n += W) (bi::load_aligned(dot + n) - bi::load_unaligned(x.sum + t0 + n)).store_aligned(dot + n);
-    for (std::size_t n = 0; n < tn; ++n) tile.yi[n][col] = dot[n];
+    for (std::size_t n = 0; n < tn; ++n) tile.yi[n][col] = dot[n] - sum[n];
     return;
   }
-  const bf va(alpha);
-  for (std::size_t n = 0; n < tv; n += W) {
-    const bi d = bi::load_aligned(dot + n) - bi::load_unaligned(x.sum + t0 + n);
-    ((xsimd::batch_cast<float>(d) / bf::load_unaligned(x.scale + t0 + n)) * va).store_aligned(y + n);
-  }
-  for (std::size_t n = tv; n < tn; ++n) y[n] = (static_cast<float>(dot[n]) / x.scale[t0 + n]) * alpha;
+  for (std::size_t n = 0; n < tn; ++n) y[n] = (static_cast<float>(dot[n] - sum[n]) / scale[n]) * alpha;
   for (std::size_t n = 0; n < tn; ++n) tile.y[n][col] = y[n];
 }
 
