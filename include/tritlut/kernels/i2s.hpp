@@ -20,6 +20,7 @@
 
 #include "../arch/ops.hpp"
 #include "../types.hpp"
+#include "reference.hpp"
 
 namespace tritlut {
 // Tile shapes per ISA, picked by measuring variants on 6912 x 2560 with tritlut-bench. Two rows
@@ -66,7 +67,7 @@ TRITLUT_INLINE void i2s_store(const gemm_out& out, const act_view& x, float alph
                               std::int32_t raw) noexcept {
   const std::int32_t dot = raw - x.sum[n];
   if (out.yi) out.yi[n * out.ld + r] = dot;
-  else out.y[n * out.ld + r] = (static_cast<float>(dot) / x.scale[n]) * alpha;
+  else out.y[n * out.ld + r] = ref::dequantize(dot, x.scale[n], alpha);
 }
 
 // GEMV tile: rows [r0, r0 + R) times the one token of x.
@@ -192,9 +193,9 @@ struct i2s_out_tile {
 };
 
 // Column col of the tile for tokens [t0, t0 + tn), tn <= i2s_token_block, from their int32
-// partial sums (one vector per token): the sums hsums_n tokens at a time, then i2s_store's
-// arithmetic in plain loops over contiguous arrays, which the compiler vectorizes with the same
-// IEEE operations per element. (Not xsimd: 8.1 divides float batches on NEON64 by a refined
+// partial sums (one vector per token): the sums hsums_n tokens at a time, then ref::dequantize in
+// plain loops over contiguous arrays, which the compiler vectorizes with the same IEEE operations
+// per element. (Not xsimd: 8.1 divides float batches on NEON64 by a refined
 // reciprocal estimate, which is not correctly rounded.)
 template <class Tag>
 TRITLUT_INLINE void i2s_finish_tokens(const act_view& x, float alpha, bool as_int, std::size_t t0, std::size_t tn,
@@ -213,7 +214,8 @@ TRITLUT_INLINE void i2s_finish_tokens(const act_view& x, float alpha, bool as_in
     for (std::size_t n = 0; n < tn; ++n) tile.yi[n][col] = dot[n] - sum[n];
     return;
   }
-  for (std::size_t n = 0; n < tn; ++n) y[n] = (static_cast<float>(dot[n] - sum[n]) / scale[n]) * alpha;
+  // Contiguous first (vectorized), then into the tile's column.
+  for (std::size_t n = 0; n < tn; ++n) y[n] = ref::dequantize(dot[n] - sum[n], scale[n], alpha);
   for (std::size_t n = 0; n < tn; ++n) tile.y[n][col] = y[n];
 }
 

@@ -24,6 +24,7 @@
 #include "../arch/ops.hpp"
 #include "../formats/tl_common.hpp"
 #include "../types.hpp"
+#include "reference.hpp"
 
 namespace tritlut {
 // Kernel tile shapes per ISA (compile-time; the layout's mr is a run-time property of the matrix).
@@ -235,7 +236,7 @@ TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]
               if (neg) dot += neg[r];
               const std::size_t tok = n0 + n;
               if (out.yi) out.yi[tok * out.ld + r] = dot;
-              else out.y[tok * out.ld + r] = (static_cast<float>(dot) / L.scale[tok]) * alpha;
+              else out.y[tok * out.ld + r] = ref::dequantize(dot, L.scale[tok], alpha);
             }
     }
 }
@@ -303,7 +304,7 @@ TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, 
 TRITLUT_INLINE void tl_store_one(const gemm_out& out, const tl_lut_view& L, float alpha, std::size_t n, std::size_t r,
                                  std::int32_t dot) noexcept {
   if (out.yi) out.yi[n * out.ld + r] = dot;
-  else out.y[n * out.ld + r] = (static_cast<float>(dot) / L.scale[n]) * alpha;
+  else out.y[n * out.ld + r] = ref::dequantize(dot, L.scale[n], alpha);
 }
 
 }  // namespace detail
