@@ -195,16 +195,17 @@ struct simd_ops<isa::avx512> {
   static TRITLUT_INLINE vec widen(vec acc32, vec acc16) noexcept {
     return _mm512_add_epi32(acc32, _mm512_madd_epi16(acc16, _mm512_set1_epi16(1)));
   }
-  static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept {
-    return simd_ops<isa::avx2>::hsum(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+  // The two 256-bit halves added: the same lane sums in half the width.
+  static TRITLUT_INLINE __m256i fold(vec v) noexcept {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
   }
+  static TRITLUT_INLINE std::int32_t hsum(vec v) noexcept { return simd_ops<isa::avx2>::hsum(fold(v)); }
   // 16 sums, stored as one vector (a wider load of narrower stores is not store-forwarded).
   static constexpr std::size_t hsums_n = 16;
   static TRITLUT_INLINE void hsums(const vec* v, std::int32_t* out) noexcept {
-    auto half = [](vec x) { return _mm256_add_epi32(_mm512_castsi512_si256(x), _mm512_extracti64x4_epi64(x, 1)); };
-    auto eight = [&](const vec* p) {
-      return simd_ops<isa::avx2>::hsums8(half(p[0]), half(p[1]), half(p[2]), half(p[3]), half(p[4]), half(p[5]),
-                                         half(p[6]), half(p[7]));
+    auto eight = [](const vec* p) {
+      return simd_ops<isa::avx2>::hsums8(fold(p[0]), fold(p[1]), fold(p[2]), fold(p[3]), fold(p[4]), fold(p[5]),
+                                         fold(p[6]), fold(p[7]));
     };
     _mm512_storeu_si512(out, _mm512_inserti64x4(_mm512_castsi256_si512(eight(v)), eight(v + 8), 1));
   }

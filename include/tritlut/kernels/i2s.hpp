@@ -222,19 +222,15 @@ TRITLUT_INLINE void i2s_finish_tokens(const act_view& x, float alpha, bool as_in
 // Rows [rt, rt + rows) of the tile to `out`, tokens [t0, t0 + tn).
 TRITLUT_INLINE void i2s_flush_tile(const gemm_out& out, const i2s_out_tile& tile, std::size_t t0, std::size_t tn,
                                    std::size_t rt, std::size_t rows) noexcept {
-  if (rows == i2s_out_rows) {  // fixed-size copies, inlined
+  auto copy = [&](auto* dst, const auto& src) {
     for (std::size_t n = 0; n < tn; ++n) {
-      const std::size_t at = (t0 + n) * out.ld + rt;
-      if (out.yi) std::memcpy(out.yi + at, tile.yi[n], sizeof tile.yi[n]);
-      else std::memcpy(out.y + at, tile.y[n], sizeof tile.y[n]);
+      auto* d = dst + (t0 + n) * out.ld + rt;
+      if (rows == i2s_out_rows) std::memcpy(d, src[n], sizeof src[n]);  // fixed size: inlined
+      else std::memcpy(d, src[n], rows * sizeof src[n][0]);
     }
-    return;
-  }
-  for (std::size_t n = 0; n < tn; ++n) {
-    const std::size_t at = (t0 + n) * out.ld + rt;
-    if (out.yi) std::memcpy(out.yi + at, tile.yi[n], rows * sizeof(std::int32_t));
-    else std::memcpy(out.y + at, tile.y[n], rows * sizeof(float));
-  }
+  };
+  if (out.yi) copy(out.yi, tile.yi);
+  else copy(out.y, tile.y);
 }
 
 // acc32[r][n] += the chunk's products for rows r < R and tokens n0 + n, n < NB.
