@@ -77,11 +77,9 @@ def best_isa():
 
 
 # ---------------------------------------------------------------- end-to-end results
-e2e = []  # dicts: model, size, kernel, head, isa, threads, test, tps, sd
+e2e = []  # dicts: model, size, kernel, base, head, mmap, isa, threads, test, tps, sd
 for line in read("e2e.md").splitlines():
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    if len(cells) == 8:  # before the mmap column
-        cells.insert(4, "yes")
     if len(cells) != 9 or cells[0] in ("model", "---") or cells[0].startswith("---"):
         continue
     m = re.match(r"([\d.]+)\s*±\s*([\d.]+)", cells[8])
@@ -90,7 +88,7 @@ for line in read("e2e.md").splitlines():
     # A run with a non-default lm_head or without mmap (bench.sh adds them on 2b4t) is its own
     # column: "tl2+q8", "i2s+no-mmap", "tl2+q8+no-mmap".
     kernel = cells[2] + ("" if cells[3] == "f16" else f"+{cells[3]}") + ("" if cells[4] == "yes" else "+no-mmap")
-    e2e.append(dict(model=cells[0], size=cells[1], kernel=kernel, head=cells[3], mmap=cells[4] == "yes",
+    e2e.append(dict(model=cells[0], size=cells[1], kernel=kernel, base=cells[2], head=cells[3], mmap=cells[4] == "yes",
                     isa=cells[5], threads=int(cells[6]), test=cells[7], tps=float(m.group(1)), sd=float(m.group(2))))
 models = []  # (config, params, bytes) in run order
 for line in read("models.tsv").splitlines():
@@ -201,14 +199,14 @@ if e2e:
         w("|---|---|---|" + "---:|" * (len(tests) * len(ts)))
         combos = []
         for r in e2e:
-            c = (r["kernel"].split("+")[0], r["head"], r["mmap"])
+            c = (r["base"], r["head"], r["mmap"])
             if r["model"] == name and c not in combos:
                 combos.append(c)
         for (k, head, mm) in sorted(combos, key=lambda c: (c[0], c[1], not c[2])):
             cells = []
             for te in tests:
                 for t in ts:
-                    hit = [r for r in e2e if r["model"] == name and r["kernel"].split("+")[0] == k and
+                    hit = [r for r in e2e if r["model"] == name and r["base"] == k and
                            r["head"] == head and r["mmap"] == mm and r["test"] == te and r["threads"] == t]
                     cells.append(f"{hit[0]['tps']:.2f} ± {hit[0]['sd']:.2f}" if hit else "—")
             w(f"| {k} | {head} | {'yes' if mm else 'no'} | " + " | ".join(cells) + " |")
