@@ -63,7 +63,7 @@ struct tl1_view {
 // Regions, all tiled like TL1: triple index bytes [tiles][cols3][mr]; sign bits [tiles][groups][mr]
 // where byte i of group g holds in bit b the sign of triple 8g + b of row t*mr + i; tail index
 // bytes [tiles][colst][mr]; neg[r] = number of negative triples of row r (the kernels apply the
-// sign as a bitwise complement, -e = ~e + 1, and add the +1s once per row).
+// sign as a bitwise complement of both base-28 parts of an entry, -e - 29, and add 29*neg[r] once).
 struct tl2_view {
   const std::uint8_t* idx = nullptr;   // [tiles][cols3][mr]
   const std::uint8_t* sign = nullptr;  // [tiles][groups][mr]
@@ -78,8 +78,9 @@ struct tl2_view {
 };
 
 // Per-token lookup tables built from quantized activations (quant/lut.hpp). Item i of token n is
-// 32 bytes at data + (n * items + i) * 32: the low bytes of its 16 int16 entries, then the high bytes.
-// TL1: item p = pair (q[2p], q[2p+1]). TL2: items 0..k3/3-1 are triples, then TL1 tail pairs.
+// 32 bytes at data + (n * items + i) * 32: the low parts of its 16 entries, then the high parts.
+// TL1: item p = pair (q[2p], q[2p+1]), int16 low and high bytes. TL2: items 0..k3/3-1 are triples,
+// split in base 28 (e = l + 28*h, signed bytes, formats/tl_common.hpp), then TL1 tail pairs.
 struct tl_lut_view {
   const std::uint8_t* data = nullptr;  // [n][items][32]
   const float* scale = nullptr;        // [n] act_scale of each token (the epilogue divides by it)

@@ -71,13 +71,36 @@ struct simd_ops<isa::neon> {
     odd = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(odd), vshrq_n_s32(a, 16)));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { vst1q_s8(static_cast<std::int8_t*>(p), v); }
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    int16x8_t e[2];
+  static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return vaddq_s8(a, b); }
+  static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
+    const int8x16_t k = vdupq_n_s8(static_cast<std::int8_t>(tl2_split));
+    int16x8_t s0 = vaddw_s8(vreinterpretq_s16_s8(a0), vget_low_s8(l));
+    int16x8_t s1 = vaddw_high_s8(vreinterpretq_s16_s8(a1), l);
+    s0 = vmlal_s8(s0, vget_low_s8(h), vget_low_s8(k));
+    s1 = vmlal_high_s8(s1, h, k);
+    a0 = vreinterpretq_s8_s16(s0);
+    a1 = vreinterpretq_s8_s16(s1);
+  }
+  // Entries 8*half .. 8*half+7.
+  static TRITLUT_INLINE int16x8_t entries8(int b0, int b1, int b2, const std::int16_t* w, int half) noexcept {
+    int16x8_t t = vmulq_n_s16(vld1q_s16(w + 8 * half), static_cast<std::int16_t>(b0));
+    t = vmlaq_n_s16(t, vld1q_s16(w + 16 + 8 * half), static_cast<std::int16_t>(b1));
+    return vmlaq_n_s16(t, vld1q_s16(w + 32 + 8 * half), static_cast<std::int16_t>(b2));
+  }
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    int8x8_t l[2], h[2];
     for (int half = 0; half < 2; ++half) {
-      int16x8_t t = vmulq_n_s16(vld1q_s16(w + 8 * half), static_cast<std::int16_t>(b0));
-      t = vmlaq_n_s16(t, vld1q_s16(w + 16 + 8 * half), static_cast<std::int16_t>(b1));
-      e[half] = vmlaq_n_s16(t, vld1q_s16(w + 32 + 8 * half), static_cast<std::int16_t>(b2));
+      const int16x8_t e = entries8(b0, b1, b2, w, half);
+      // (2 * x * 1171) >> 16 = x * 2342 >> 16, as on x86
+      const int16x8_t hi = vsubq_s16(vqdmulhq_n_s16(vaddq_s16(e, vdupq_n_s16(406)), 1171), vdupq_n_s16(14));
+      l[half] = vmovn_s16(vmlsq_n_s16(e, hi, static_cast<std::int16_t>(tl2_split)));
+      h[half] = vmovn_s16(hi);
     }
+    vst1q_s8(reinterpret_cast<std::int8_t*>(out), vcombine_s8(l[0], l[1]));
+    vst1q_s8(reinterpret_cast<std::int8_t*>(out + 16), vcombine_s8(h[0], h[1]));
+  }
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    const int16x8_t e[2] = {entries8(b0, b1, b2, w, 0), entries8(b0, b1, b2, w, 1)};
     const uint8x16_t a = vreinterpretq_u8_s16(e[0]), b = vreinterpretq_u8_s16(e[1]);
     vst1q_u8(out, vuzp1q_u8(a, b));       // low bytes of entries 0..15
     vst1q_u8(out + 16, vuzp2q_u8(a, b));  // high bytes

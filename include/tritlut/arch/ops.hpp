@@ -32,15 +32,22 @@
 //                           callers bound the sums (FORMATS.md 4.5).
 //   widen_lanes(ev, od, a)  ev += sign-extended even int16 lanes of a, od += odd ones (int32), so
 //                           lane p of ev/od is int16 lane 2p / 2p+1 of a within the same 16 bytes
+//   add8(a, b)              bytewise a + b (wraps; callers bound the sums)
+//   fold_split(a0, a1, l, h)  int16 l + 28*h from signed byte vectors (TL2's base-28 split), added
+//                           to a0 / a1 in add_planes' lane order (maddubs, or vaddw + vmlal)
 //   store(p, v)             unaligned store
 //   lut_entries(b0, b1, b2, w, out)  int16 e[i] = w[i]*b0 + w[16+i]*b1 + w[32+i]*b2 for i < 16
 //                           (w in {-1,0,1}): out[i] = low byte, out[16+i] = high byte
+//   lut_entries_split(b0, b1, b2, w, out)  the same entries split in base 28 (tl2_split_lo/hi):
+//                           out[i] = l, out[16+i] = h as signed bytes; h = (e + 406) * 2342 >> 16
+//                           minus 14, exact for |e| <= 385 (the multiply is off by < 0.02 of a step)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "../isa/isa.hpp"
+#include "../formats/tl_common.hpp"  // tl2_split
 
 // GCC (12) schedules all multiplies of an unrolled register tile before their accumulating adds
 // and then spills the products (6912 x 2560 GEMM 40% slower than with clang). An empty asm that

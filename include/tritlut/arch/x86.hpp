@@ -67,19 +67,38 @@ struct simd_ops<isa::sse41> {
     odd = _mm_add_epi32(odd, _mm_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm_storeu_si128(static_cast<__m128i*>(p), v); }
-  // 16 int16 entries e[i] = w[0][i]*b0 + w[1][i]*b1 + w[2][i]*b2 (w in {-1,0,1}) -> 16 low bytes, 16 high bytes.
+  static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm_add_epi8(a, b); }
+  static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
+    const __m128i k = _mm_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    a0 = _mm_add_epi16(a0, _mm_maddubs_epi16(k, _mm_unpacklo_epi8(l, h)));
+    a1 = _mm_add_epi16(a1, _mm_maddubs_epi16(k, _mm_unpackhi_epi8(l, h)));
+  }
+  // Entries 8*half .. 8*half+7: e[i] = w[0][i]*b0 + w[1][i]*b1 + w[2][i]*b2 (w in {-1,0,1}).
+  static TRITLUT_INLINE __m128i entries8(int b0, int b1, int b2, const std::int16_t* w, int half) noexcept {
+    auto term = [&](int b, int plane) {
+      return _mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b)),
+                            _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * plane + 8 * half)));
+    };
+    return _mm_add_epi16(_mm_add_epi16(term(b0, 0), term(b1, 1)), term(b2, 2));
+  }
+  // 16 int16 entries -> 16 low bytes, 16 high bytes.
   static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
     const __m128i split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
     __m128i h[2];
-    for (int half = 0; half < 2; ++half) {
-      const __m128i e = _mm_add_epi16(
-          _mm_add_epi16(_mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b0)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 8 * half))),
-                        _mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b1)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 + 8 * half)))),
-          _mm_sign_epi16(_mm_set1_epi16(static_cast<short>(b2)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 32 + 8 * half))));
-      h[half] = _mm_shuffle_epi8(e, split);  // [lo 8 | hi 8]
-    }
+    for (int half = 0; half < 2; ++half) h[half] = _mm_shuffle_epi8(entries8(b0, b1, b2, w, half), split);  // [lo 8 | hi 8]
     store(out, _mm_unpacklo_epi64(h[0], h[1]));
     store(out + 16, _mm_unpackhi_epi64(h[0], h[1]));
+  }
+  // 16 entries split in base 28 -> 16 l bytes, 16 h bytes (both small: packs does not saturate).
+  static TRITLUT_INLINE void split28(__m128i e, __m128i& l, __m128i& h) noexcept {
+    h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(406)), _mm_set1_epi16(2342)), _mm_set1_epi16(14));
+    l = _mm_sub_epi16(e, _mm_mullo_epi16(h, _mm_set1_epi16(tl2_split)));
+  }
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    __m128i l[2], h[2];
+    for (int half = 0; half < 2; ++half) split28(entries8(b0, b1, b2, w, half), l[half], h[half]);
+    store(out, _mm_packs_epi16(l[0], l[1]));
+    store(out + 16, _mm_packs_epi16(h[0], h[1]));
   }
 };
 
@@ -151,11 +170,28 @@ struct simd_ops<isa::avx2> {
     odd = _mm256_add_epi32(odd, _mm256_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    const __m256i e = _mm256_add_epi16(
+  static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm256_add_epi8(a, b); }
+  static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
+    const __m256i k = _mm256_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(k, _mm256_unpacklo_epi8(l, h)));
+    a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(k, _mm256_unpackhi_epi8(l, h)));
+  }
+  static TRITLUT_INLINE __m256i entries16(int b0, int b1, int b2, const std::int16_t* w) noexcept {
+    return _mm256_add_epi16(
         _mm256_add_epi16(_mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b0)), load(w)),
                          _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b1)), load(w + 16))),
         _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b2)), load(w + 32)));
+  }
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    const __m256i e = entries16(b0, b1, b2, w);
+    const __m256i h = _mm256_sub_epi16(
+        _mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(406)), _mm256_set1_epi16(2342)), _mm256_set1_epi16(14));
+    const __m256i l = _mm256_sub_epi16(e, _mm256_mullo_epi16(h, _mm256_set1_epi16(tl2_split)));
+    // packs per lane: [l0-7 h0-7 | l8-15 h8-15] -> [l0-15 | h0-15]
+    store(out, _mm256_permute4x64_epi64(_mm256_packs_epi16(l, h), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    const __m256i e = entries16(b0, b1, b2, w);
     const __m256i split = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,
                                            0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
     // lanes [lo0-7 hi0-7 | lo8-15 hi8-15] -> [lo0-15 | hi0-15]
@@ -239,8 +275,17 @@ struct simd_ops<isa::avx512> {
     odd = _mm512_add_epi32(odd, _mm512_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm512_storeu_si512(p, v); }
+  static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm512_add_epi8(a, b); }
+  static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
+    const __m512i k = _mm512_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(k, _mm512_unpacklo_epi8(l, h)));
+    a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(k, _mm512_unpackhi_epi8(l, h)));
+  }
   static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
     simd_ops<isa::avx2>::lut_entries(b0, b1, b2, w, out);
+  }
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+    simd_ops<isa::avx2>::lut_entries_split(b0, b1, b2, w, out);
   }
 };
 

@@ -31,7 +31,18 @@ struct tl_pack_config {
   std::size_t mr = 0;
 };
 
-inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low bytes + 16 high bytes of int16 entries
+inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts + 16 high parts of the entries
+
+// TL2 triple entries are split in base 28, not 256: e = 28*h + l with l in -14..13 and h in -14..14
+// (|e| <= 384), stored as signed bytes [16 l][16 h]. Both parts stay small after the sign complement
+// (~l in -14..13, ~h in -15..13), so the kernels add them as bytes over a sign group of 4 columns
+// (8 lookups: |sum| <= 120) before rebuilding int16 sums with one multiply-add. 28 is the base that
+// lets both parts sum over 4 columns (FORMATS.md 4.5, docs/formats.md). The complement of an entry is
+// then 28*~h + ~l = -e - 29: a negative triple needs +29, not +1.
+inline constexpr int tl2_split = 28;
+inline constexpr int tl2_neg_fix = tl2_split + 1;
+constexpr int tl2_split_hi(int e) noexcept { return (e + 14 + 28 * 14) / 28 - 14; }  // floor((e + 14) / 28)
+constexpr int tl2_split_lo(int e) noexcept { return e - tl2_split * tl2_split_hi(e); }
 
 // TL1 index of a weight pair (FORMATS.md 4.2): 3*w0 + w1 + 4 in 0..8.
 constexpr unsigned tl1_index(int w0, int w1) noexcept { return static_cast<unsigned>(3 * w0 + w1 + 4); }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // tritlut/kernels/tl2.hpp - TL2 GEMV / small-batch GEMM: one 16-entry lookup per weight triple
-// (sign applied as a complement), TL1 lookups for the K tail. Engine, bounds and lane order in
+// (sign applied as a complement, entries in base 28), TL1 lookups for the K tail. Engine, bounds and lane order in
 // kernels/tl_engine.hpp; layout in formats/tl2.hpp.
 #pragma once
 
@@ -24,7 +24,7 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
       std::int32_t acc = 0;
       for (std::size_t j = 0; j < n3; ++j) {
         const unsigned i = (idx[(j / 2) * w.mr] >> (4 * (j % 2))) & 15u;
-        const std::int32_t e = detail::tl_entry(lut, j, i);
+        const std::int32_t e = detail::tl_entry_split(lut, j, i);
         acc += ((sgn[(j / 8) * w.mr] >> (j % 8)) & 1u) ? -e : e;
       }
       for (std::size_t u = 0; u < w.colst; ++u) {

@@ -6,13 +6,21 @@
 //   loads the index vector, splits the nibbles (and, shift+and)               - shared by all tokens
 //   [TL2] expands this column's two sign bits of every row into byte masks     - shared by all tokens
 //   per token: broadcasts 4 table planes (2 items x lo/hi) - shared by all chunks of the tile,
-//   4 x lut16, [TL2] xor with the masks (the sign as a complement: -e = ~e + 1, the +1s are added
-//   per row at the end from tl2_view::neg), rebuilds int16 entries (unpack lo/hi) and adds them.
-// int16 accumulators are widened to int32 every `window` columns; the bounds (FORMATS.md 4.5):
+//   4 x lut16, then
+//   TL1: rebuilds int16 entries (unpack lo/hi) and adds them to int16 accumulators;
+//   TL2: xor with the masks (the sign as a complement of both base-28 parts: 28*~h + ~l = -e - 29,
+//   the +29s are added per row at the end from tl2_view::neg) and adds the l and h parts to two
+//   byte accumulators; after each sign group of 4 columns one multiply-add per half rebuilds
+//   l + 28*h into the int16 accumulators. Per column and chunk that is 19 vector uops instead of 23
+//   (no unpacks, and 6 uops per 4 columns to fold), and half the shuffles.
+// Bounds (FORMATS.md 4.5), with external activations down to q = -128 allowed:
+//   TL2 bytes: |~l|, |l| <= 14 and |~h|, |h| <= 15 -> a sign group of 8 lookups sums to <= 120.
+//   int16 accumulators are widened to int32 every `window` columns:
 //   TL1: |entry| <= 2*127 = 254, 2 per column -> 63 columns = 126 lookups <= 32004 <= 32767
 //        (even with external q = -128: 126 * 256 = 32256)
-//   TL2: |~entry| <= 3*127 + 1 = 382, 2 per column -> 40 columns = 80 lookups <= 30560 <= 32767
-//        (q = -128: 80 * 385 = 30800); the TL1-coded tail (<= 2 columns) runs in its own window.
+//   TL2: a complemented lookup adds 28*~h + ~l = -e - 29, so |term| <= 3*128 + 29 = 413 (q = -128
+//        allowed), 2 per column -> 36 columns (whole sign groups) = 72 lookups <= 29736 <= 32767;
+//        the TL1-coded tail (<= 2 columns) runs in its own window.
 // int32 is exact while 127*K < 2^31. Accumulator lanes are rows in unpack order; the store maps
 // them back: row = chunk*V + 16*lane + 8*(unpackhi) + 2*p + (odd).
 #pragma once
@@ -35,7 +43,7 @@ struct tl_kernel_traits {
   static constexpr int gemm_chunks = 1;   // index vectors per pass of a token group
   static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
   static constexpr std::size_t tl1_window = 63;  // columns between widenings (see engine header)
-  static constexpr std::size_t tl2_window = 40;
+  static constexpr std::size_t tl2_window = 36;
   static constexpr bool reload_tables = false;  // TL2 GEMV: per chunk of a pass (else once per column)
 };
 template <>
@@ -59,9 +67,9 @@ template <>
 struct tl_kernel_traits<isa::avx512_vnni> : tl_kernel_traits<isa::avx512> {};
 
 // Largest windows for any int8 activations (|q| <= 128, so external activations with -128 are
-// safe too): TL1 |e| <= 256, TL2 |~e| <= 3*128 + 1 = 385, two lookups per column.
+// safe too): TL1 |e| <= 256, TL2 |complemented e| <= 3*128 + 29 = 413, two lookups per column.
 inline constexpr std::size_t tl1_max_window = 32767 / (2 * 256);  // 63 columns
-inline constexpr std::size_t tl2_max_window = 32767 / (2 * 385);  // 42 columns
+inline constexpr std::size_t tl2_max_window = 32767 / (2 * (3 * 128 + tl2_neg_fix));  // 39 columns
 }  // namespace tritlut
 
 TRITLUT_BEGIN_TARGET_NS
@@ -133,6 +141,11 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
     vec a16[NB][CH][2];
     for (int n = 0; n < NB; ++n)
       for (int c = 0; c < CH; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
+    // TL2: the base-28 parts of a sign group's lookups, summed as bytes (see tl2_split).
+    vec a8[NB][CH][2];
+    if constexpr (SIGNED)
+      for (int n = 0; n < NB; ++n)
+        for (int c = 0; c < CH; ++c) a8[n][c][0] = a8[n][c][1] = O::zero();
 
     using smask = typename O::smask;
     auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
@@ -157,17 +170,19 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
           vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
           vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
           if constexpr (SIGNED) {
-            lo0 = O::flip(lo0, m0[c]);
-            hi0 = O::flip(hi0, m0[c]);
-            lo1 = O::flip(lo1, m1[c]);
-            hi1 = O::flip(hi1, m1[c]);
+            // The l and h parts of the two triples, complemented where negative, summed as bytes.
+            a8[n][c][0] = O::add8(O::add8(a8[n][c][0], O::flip(lo0, m0[c])), O::flip(lo1, m1[c]));
+            a8[n][c][1] = O::add8(O::add8(a8[n][c][1], O::flip(hi0, m0[c])), O::flip(hi1, m1[c]));
+            TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
+            TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
+          } else {
+            O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
+            O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
+            // Without this g++ 12 reassociates the adds across columns and spills the partial sums:
+            // pinning them makes AVX2 TL1/TL2 GEMM (b4..b64) and AVX-512 TL2 GEMM 9-12% faster.
+            TRITLUT_KEEP_ACCUMULATOR(a16[n][c][0]);
+            TRITLUT_KEEP_ACCUMULATOR(a16[n][c][1]);
           }
-          O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
-          O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
-          // Without this g++ 12 reassociates the adds across columns and spills the partial sums:
-          // pinning them makes AVX2 TL1/TL2 GEMM (b4..b64) and AVX-512 TL2 GEMM 9-12% faster.
-          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][0]);
-          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][1]);
         }
       }
     };
@@ -202,6 +217,12 @@ TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size
         } else {
           for (std::size_t jj = 0; u + jj < u1; ++jj) col(jj);
         }
+        // End of the sign group: rebuild int16 sums l + 28*h (8 lookups: |part sums| <= 120).
+        for (int n = 0; n < NB; ++n)
+          for (int c = 0; c < CH; ++c) {
+            O::fold_split(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
+            a8[n][c][0] = a8[n][c][1] = O::zero();
+          }
       }
     } else {
       for (std::size_t u = u0; u < u1; ++u) column(u, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
@@ -233,7 +254,7 @@ TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]
               const std::size_t r = tile * mr + (c0 + c) * V + 16 * lane + 8 * h + 2 * p + e;
               if (r < row0 || r >= row1) continue;
               std::int32_t dot = tmp[2 * h + e][4 * lane + p];
-              if (neg) dot += neg[r];
+              if (neg) dot += tl2_neg_fix * neg[r];
               const std::size_t tok = n0 + n;
               if (out.yi) out.yi[tok * out.ld + r] = dot;
               else out.y[tok * out.ld + r] = ref::dequantize(dot, L.scale[tok], alpha);
@@ -299,6 +320,11 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
 TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i) noexcept {
   const std::uint8_t* p = lut + item * tl_lut_item_bytes;
   return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[i] | p[16 + i] << 8));
+}
+// Entry i of a TL2 triple item (base 28: l + 28*h, signed bytes).
+TRITLUT_INLINE std::int32_t tl_entry_split(const std::uint8_t* lut, std::size_t item, unsigned i) noexcept {
+  const std::uint8_t* p = lut + item * tl_lut_item_bytes;
+  return static_cast<std::int8_t>(p[i]) + tl2_split * static_cast<std::int8_t>(p[16 + i]);
 }
 
 TRITLUT_INLINE void tl_store_one(const gemm_out& out, const tl_lut_view& L, float alpha, std::size_t n, std::size_t r,
