@@ -15,6 +15,8 @@
 namespace bench {
 
 std::uint64_t sum_bytes_avx2(const std::uint8_t* p, std::size_t n);  // bench_sum_avx2.cpp (x86 only)
+std::uint64_t alu_vpaddw_avx2(std::uint64_t iters);                  // bench_alu_avx2.cpp (x86 only)
+std::uint64_t alu_madd_paddw_avx2(std::uint64_t iters);
 
 namespace {
 
@@ -136,6 +138,22 @@ void register_ceiling_benchmarks() {
         st.SetBytesProcessed(st.iterations() * std::int64_t(bytes));
       })->UseRealTime()->Unit(benchmark::kMillisecond);
     }
+#if TRITLUT_ARCH_X86
+  // The vector ALU ceilings of the AVX2 kernels (bench_alu_avx2.cpp), one thread.
+  if (tritlut::cpu_supports(tritlut::isa_id::avx2)) {
+    using C = benchmark::Counter;
+    benchmark::RegisterBenchmark("ceiling/alu_avx2/vpaddw", [](benchmark::State& st) {
+      std::uint64_t ops = 0;
+      for (auto _ : st) ops += alu_vpaddw_avx2(1u << 20);
+      st.counters["uops/s"] = C(double(ops), C::kIsRate);
+    })->UseRealTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("ceiling/alu_avx2/madd_paddw", [](benchmark::State& st) {
+      std::uint64_t macs = 0;
+      for (auto _ : st) macs += alu_madd_paddw_avx2(1u << 20);
+      st.counters["MAC/s"] = C(double(macs), C::kIsRate);
+    })->UseRealTime()->Unit(benchmark::kMicrosecond);
+  }
+#endif
 }
 
 }  // namespace bench

@@ -31,6 +31,7 @@ for line in read("machine.txt").splitlines():
 # ---------------------------------------------------------------- kernel results
 kjson = json.loads(read("kernels.json"))
 kern = {}      # (fmt, m, k, b, t, regime, isa) -> dict(time_us, wps, bps, macs, roof)
+alu = {}
 ceil = {}      # (regime, threads) -> bytes/s
 other = {}     # name -> time (ns or us)
 name_re = re.compile(r"^(i2s|tl1|tl2)/(\d+)x(\d+)/b(\d+)/t(\d+)/(llc|mem|dram)/(\w+)/real_time$")
@@ -53,6 +54,10 @@ for b in kjson["benchmarks"]:
     m = re.match(r"^ceiling/read_(dram|cache)_\w+/t(\d+)/real_time$", name)
     if m:
         ceil[(m.group(1), int(m.group(2)))] = float(b.get("bytes_per_second", 0.0))
+        continue
+    m = re.match(r"^ceiling/alu_avx2/(vpaddw|madd_paddw)/real_time$", name)
+    if m:
+        alu[m.group(1)] = float(b.get("uops/s" if m.group(1) == "vpaddw" else "MAC/s", 0.0))
         continue
     other[name] = (t_us, b)
 
@@ -148,6 +153,11 @@ for reg, label in (("dram", "DRAM (1 GiB)"), ("cache", "cache (8 MiB)")):
     row = [f"{g(ceil[(reg, t)])} GB/s" for t in sorted({t for (_, t) in ceil}) if (reg, t) in ceil]
     w(f"| {label} | " + " | ".join(row) + " |")
 w("")
+if alu:
+    w("Vector ALU, AVX2, 1 thread, register-only loops (`ceiling/alu_avx2/*`): independent `vpaddw` "
+      f"{g(alu.get('vpaddw', 0) / 1e9)} G uops/s; `vpmaddubsw` + `vpaddw` pairs {g(alu.get('madd_paddw', 0) / 1e9)} G MAC/s, "
+      "the most an AVX2 int8 kernel can multiply-accumulate here (read the AVX2 G MAC/s figures against it).")
+    w("")
 
 # ---- end to end
 if e2e:
