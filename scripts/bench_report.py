@@ -155,7 +155,7 @@ for reg, label in (("dram", "DRAM (1 GiB)"), ("cache", "cache (8 MiB)")):
 w("")
 if alu:
     w("Vector ALU, AVX2, 1 thread, register-only loops (`ceiling/alu_avx2/*`): independent `vpaddw` "
-      f"{g(alu.get('vpaddw', 0) / 1e9)} G uops/s; `vpmaddubsw` + `vpaddw` pairs {g(alu.get('madd_paddw', 0) / 1e9)} G MAC/s, "
+      f"{g(alu.get('vpaddw', 0))} G uops/s; `vpmaddubsw` + `vpaddw` pairs {g(alu.get('madd_paddw', 0))} G MAC/s, "
       "the most an AVX2 int8 kernel can multiply-accumulate here (read the AVX2 G MAC/s figures against it).")
     w("")
 
