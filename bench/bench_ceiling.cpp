@@ -141,17 +141,16 @@ void register_ceiling_benchmarks() {
 #if TRITLUT_ARCH_X86
   // The vector ALU ceilings of the AVX2 kernels (bench_alu_avx2.cpp), one thread.
   if (tritlut::cpu_supports(tritlut::isa_id::avx2)) {
-    using C = benchmark::Counter;
-    benchmark::RegisterBenchmark("ceiling/alu_avx2/vpaddw", [](benchmark::State& st) {
-      std::uint64_t ops = 0;
-      for (auto _ : st) ops += alu_vpaddw_avx2(1u << 20);
-      st.counters["uops/s"] = C(double(ops), C::kIsRate);
-    })->UseRealTime()->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark("ceiling/alu_avx2/madd_paddw", [](benchmark::State& st) {
-      std::uint64_t macs = 0;
-      for (auto _ : st) macs += alu_madd_paddw_avx2(1u << 20);
-      st.counters["MAC/s"] = C(double(macs), C::kIsRate);
-    })->UseRealTime()->Unit(benchmark::kMicrosecond);
+    // loop(iters) returns how many units (uops or MACs) it executed; reported as a rate.
+    auto alu = [](const char* name, const char* counter, std::uint64_t (*loop)(std::uint64_t)) {
+      benchmark::RegisterBenchmark(name, [counter, loop](benchmark::State& st) {
+        std::uint64_t units = 0;
+        for (auto _ : st) units += loop(1u << 20);
+        st.counters[counter] = benchmark::Counter(double(units), benchmark::Counter::kIsRate);
+      })->UseRealTime()->Unit(benchmark::kMicrosecond);
+    };
+    alu("ceiling/alu_avx2/vpaddw", "uops/s", alu_vpaddw_avx2);
+    alu("ceiling/alu_avx2/madd_paddw", "MAC/s", alu_madd_paddw_avx2);
   }
 #endif
 }

@@ -91,8 +91,9 @@ struct simd_ops<isa::neon> {
     int8x8_t l[2], h[2];
     for (int half = 0; half < 2; ++half) {
       const int16x8_t e = entries8(b0, b1, b2, w, half);
-      // (2 * x * 1171) >> 16 = x * 2342 >> 16, as on x86
-      const int16x8_t hi = vsubq_s16(vqdmulhq_n_s16(vaddq_s16(e, vdupq_n_s16(406)), 1171), vdupq_n_s16(14));
+      // (2 * x * (magic / 2)) >> 16 = x * magic >> 16, as on x86
+      const int16x8_t hi = vsubq_s16(vqdmulhq_n_s16(vaddq_s16(e, vdupq_n_s16(tl2_split_bias)), tl2_split_magic / 2),
+                                     vdupq_n_s16(tl2_split_half));
       l[half] = vmovn_s16(vmlsq_n_s16(e, hi, static_cast<std::int16_t>(tl2_split)));
       h[half] = vmovn_s16(hi);
     }

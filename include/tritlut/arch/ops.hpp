@@ -39,8 +39,8 @@
 //   lut_entries(b0, b1, b2, w, out)  int16 e[i] = w[i]*b0 + w[16+i]*b1 + w[32+i]*b2 for i < 16
 //                           (w in {-1,0,1}): out[i] = low byte, out[16+i] = high byte
 //   lut_entries_split(b0, b1, b2, w, out)  the same entries split in base 28 (tl2_split_lo/hi):
-//                           out[i] = l, out[16+i] = h as signed bytes; h = (e + 406) * 2342 >> 16
-//                           minus 14, exact for |e| <= 385 (the multiply is off by < 0.02 of a step)
+//                           out[i] = l, out[16+i] = h as signed bytes; h by a multiply-high
+//                           (tl2_split_magic, proven exact at compile time in formats/tl_common.hpp)
 #pragma once
 
 #include <cstddef>

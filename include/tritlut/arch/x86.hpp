@@ -91,7 +91,8 @@ struct simd_ops<isa::sse41> {
   }
   // 16 entries split in base 28 -> 16 l bytes, 16 h bytes (both small: packs does not saturate).
   static TRITLUT_INLINE void split28(__m128i e, __m128i& l, __m128i& h) noexcept {
-    h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(406)), _mm_set1_epi16(2342)), _mm_set1_epi16(14));
+    h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(tl2_split_bias)), _mm_set1_epi16(tl2_split_magic)),
+                      _mm_set1_epi16(tl2_split_half));
     l = _mm_sub_epi16(e, _mm_mullo_epi16(h, _mm_set1_epi16(tl2_split)));
   }
   static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
@@ -185,7 +186,8 @@ struct simd_ops<isa::avx2> {
   static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
     const __m256i e = entries16(b0, b1, b2, w);
     const __m256i h = _mm256_sub_epi16(
-        _mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(406)), _mm256_set1_epi16(2342)), _mm256_set1_epi16(14));
+        _mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(tl2_split_bias)), _mm256_set1_epi16(tl2_split_magic)),
+        _mm256_set1_epi16(tl2_split_half));
     const __m256i l = _mm256_sub_epi16(e, _mm256_mullo_epi16(h, _mm256_set1_epi16(tl2_split)));
     // packs per lane: [l0-7 h0-7 | l8-15 h8-15] -> [l0-15 | h0-15]
     store(out, _mm256_permute4x64_epi64(_mm256_packs_epi16(l, h), _MM_SHUFFLE(3, 1, 2, 0)));

@@ -41,8 +41,20 @@ inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts + 16 high 
 // then 28*~h + ~l = -e - 29: a negative triple needs +29, not +1.
 inline constexpr int tl2_split = 28;
 inline constexpr int tl2_neg_fix = tl2_split + 1;
-constexpr int tl2_split_hi(int e) noexcept { return (e + 14 + 28 * 14) / 28 - 14; }  // floor((e + 14) / 28)
+inline constexpr int tl2_split_half = tl2_split / 2;                                  // 14
+inline constexpr int tl2_split_bias = tl2_split_half + tl2_split * tl2_split_half;   // 406: e + bias >= 0
+constexpr int tl2_split_hi(int e) noexcept { return (e + tl2_split_bias) / tl2_split - tl2_split_half; }  // floor((e + 14) / 28)
 constexpr int tl2_split_lo(int e) noexcept { return e - tl2_split * tl2_split_hi(e); }
+// The SIMD builders divide by 28 with a 16-bit multiply-high: ((e + bias) * magic >> 16) - half. The
+// magic is even so that NEON's doubling multiply-high (vqdmulh) can take magic / 2. Checked for every
+// entry value (|e| <= 3 * 128) at compile time.
+inline constexpr int tl2_split_magic = 2342;
+constexpr bool tl2_split_magic_exact() noexcept {
+  for (int e = -3 * 128; e <= 3 * 128; ++e)
+    if (((e + tl2_split_bias) * tl2_split_magic >> 16) - tl2_split_half != tl2_split_hi(e)) return false;
+  return true;
+}
+static_assert(tl2_split_magic % 2 == 0 && tl2_split_magic_exact(), "TL2 base-28 split: multiply-high not exact");
 
 // TL1 index of a weight pair (FORMATS.md 4.2): 3*w0 + w1 + 4 in 0..8.
 constexpr unsigned tl1_index(int w0, int w1) noexcept { return static_cast<unsigned>(3 * w0 + w1 + 4); }
