@@ -62,8 +62,9 @@ struct tl1_view {
 // first k3 = 6*floor(k/6) weights, then a TL1-coded tail of k - k3 weights padded to 4.
 // Regions, all tiled like TL1: triple index bytes [tiles][cols3][mr]; sign bits [tiles][groups][mr]
 // where byte i of group g holds in bit b the sign of triple 8g + b of row t*mr + i; tail index
-// bytes [tiles][colst][mr]; neg[r] = number of negative triples of row r (the kernels apply the
-// sign as a bitwise complement of both base-28 parts of an entry, -e - 29, and add 29*neg[r] once).
+// bytes [tiles][colst][mr]; neg[r] = number of negative triples of row r (the NEON kernels apply
+// the sign as a bitwise complement of both base-28 parts of an entry, -e - 29, and add 29*neg[r]
+// once; the x86 ones negate both parts and need no correction).
 struct tl2_view {
   const std::uint8_t* idx = nullptr;   // [tiles][cols3][mr]
   const std::uint8_t* sign = nullptr;  // [tiles][groups][mr]

@@ -197,7 +197,8 @@ TEST_CASE("tl: worst-case inputs are exact (the int16 overflow proof as a test)"
 TEST_CASE("tl2: the base-28 byte sums are exact at their bounds (every activation value, both signs)", "[tl][kernel][overflow]") {
   // Every triple of a row is the same pattern, so the 8 lookups of a sign group add the same part
   // values: with every activation value c in -128..127 and both signs, the byte sums reach their
-  // extremes (l = 13 or -14 eight times: -112 after the complement; h = 14: -120).
+  // extremes: negated (x86) l = -14 and h = -14 give +-112; complemented (NEON) l = 13 gives -112
+  // and h = 14 gives -120.
   const std::size_t m = 32, k = 6 * 44 + 5;  // 88 triples (22 sign groups) and a 5-weight tail
   for (int shape = 0; shape < 2; ++shape)
     for (int wv : {1, -1}) {

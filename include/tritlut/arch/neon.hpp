@@ -58,8 +58,22 @@ struct simd_ops<isa::neon> {
     return vreinterpretq_s8_u8(vtstq_u8(vreinterpretq_u8_s8(s), vreinterpretq_u8_s8(bit)));
   }
   static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return veorq_s8(a, b); }
+  // TL2 signs as a complement (~x = -x - 1 under a vtst mask; NEON has no psignb): the kernels add
+  // the -1s back per row (tl2_neg_fix).
+  static constexpr bool tl2_negates = false;
+  struct sgroup {
+    vec a;  // the sign bytes
+  };
+  static TRITLUT_INLINE void order_after(sgroup& g, vec dep) noexcept {
+    (void)g;  // the macro emits nothing outside GCC
+    TRITLUT_ORDER_AFTER(g.a, dep);
+  }
   using smask = vec;
-  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
+  static TRITLUT_INLINE sgroup sign_group(vec s, const std::uint8_t*) noexcept { return {s}; }
+  template <int B>
+  static TRITLUT_INLINE smask sign_of(const sgroup& g, const std::uint8_t* bits) noexcept {
+    return bit_mask(g.a, load(bits + 64 * B));
+  }
   static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a0), vreinterpretq_s16_s8(vzip1q_s8(lo, hi))));

@@ -21,11 +21,16 @@
 //   lut16(t, i)             byte j = t[i[j]] within j's lane; requires every i[j] in 0..15
 //                           (pshufb would zero bit-7 indices, vqtbl1q indices >= 16: never passed)
 //   nib_lo(v), nib_hi(v)    v & 15, v >> 4 per byte (indices 0..15)
-//   bit_mask(s, bit)        byte j = 0xFF if s[j] & bit[j], else 0
-//   bxor(a, b)              bitwise xor
-//   sign_mask(s, bit), flip(x, m)  smask m selects the bytes whose s & bit is set; flip(x, m) is
-//                           ~x on those bytes and x elsewhere (a byte vector on most tiers, a k
-//                           register on AVX-512)
+//   TL2 signs, per sign group (8 triples, one sign byte per row: bit b = triple b of the group):
+//   sgroup g = sign_group(s, bits)  state derived from the group's sign bytes s (bits: the engine's
+//                           table of 8 rows of 64 bytes, row b all 1 << b)
+//   sign_of<B>(g, bits)     smask of triple B (0..7) of the group
+//   flip(x, m)              per byte: where triple B is negative, -x if tl2_negates, else ~x (the
+//                           kernels then add tl2_neg_fix per negative triple back in the store);
+//                           x elsewhere. psignb on SSE4.1/AVX2, a k-masked subtract on AVX-512,
+//                           xor with a vtst mask on NEON.
+//   order_after(g, dep)     to GCC, g is rewritten after dep (TRITLUT_ORDER_AFTER): the masks of a
+//                           column are computed with that column, not hoisted. Emits nothing.
 //   add_planes(a0, a1, lo, hi)  int16 entries rebuilt from a low-byte and a high-byte vector,
 //                           e = lo | hi << 8, added to int16 accumulators: a0 gets bytes 0..7 of
 //                           each lane, a1 bytes 8..15 (unpacklo/hi, zip1/2). Wraps like int16;

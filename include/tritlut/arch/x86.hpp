@@ -12,8 +12,48 @@
 TRITLUT_BEGIN_TARGET_NS
 namespace arch {
 
+// TL2 signs by psignb (SSE4.1, AVX2; contracts in arch/ops.hpp), for a tier with load, bor, slli16
+// and sign8. psignb negates where the multiplier is negative (and zeroes where it is zero): triple
+// b's multiplier is the group's sign byte shifted so bit b is bit 7, with a guard bit (s | 1) below
+// it so it is never zero. psllw shifts words, but in either byte of a word bit 7 then comes from the
+// same byte and the guard keeps it non-zero; bit 0 has no room for a guard below it and takes
+// (s << 7) | 1. 9 uops per group of 8 triples instead of 16 for 0/-1 byte masks (pand + pcmpeqb).
+template <class Tag>
+struct x86_vec;  // the vector type of a tier (a typedef: GCC drops __m128i's attributes as a template argument)
 template <>
-struct simd_ops<isa::sse41> {
+struct x86_vec<isa::sse41> {
+  using type = __m128i;
+};
+template <>
+struct x86_vec<isa::avx2> {
+  using type = __m256i;
+};
+template <class Tag>
+struct psign_signs {
+  using O = simd_ops<Tag>;
+  using V = typename x86_vec<Tag>::type;
+  static constexpr bool tl2_negates = true;
+  struct sgroup {
+    V a, s;  // s | 1, s
+  };
+  static TRITLUT_INLINE void order_after(sgroup& g, V dep) noexcept {
+    (void)g;  // the macro emits nothing outside GCC
+    TRITLUT_ORDER_AFTER(g.a, dep);
+    TRITLUT_ORDER_AFTER(g.s, dep);
+  }
+  using smask = V;
+  static TRITLUT_INLINE sgroup sign_group(V s, const std::uint8_t* ones) noexcept { return {O::bor(s, O::load(ones)), s}; }
+  template <int B>
+  static TRITLUT_INLINE smask sign_of(const sgroup& g, const std::uint8_t* ones) noexcept {
+    if constexpr (B == 0) return O::bor(O::template slli16<7>(g.s), O::load(ones));
+    else if constexpr (B == 7) return g.a;
+    else return O::template slli16<7 - B>(g.a);
+  }
+  static TRITLUT_INLINE V flip(V x, smask m) noexcept { return O::sign8(x, m); }
+};
+
+template <>
+struct simd_ops<isa::sse41> : psign_signs<isa::sse41> {
   using vec = __m128i;
   static constexpr std::size_t bytes = 16;
   static constexpr bool direct32 = false;
@@ -53,11 +93,10 @@ struct simd_ops<isa::sse41> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm_and_si128(v, _mm_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm_cmpeq_epi8(_mm_and_si128(s, bit), bit); }
-  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm_xor_si128(a, b); }
-  using smask = vec;
-  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
-  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
+  static TRITLUT_INLINE vec bor(vec a, vec b) noexcept { return _mm_or_si128(a, b); }
+  template <int K>
+  static TRITLUT_INLINE vec slli16(vec v) noexcept { return _mm_slli_epi16(v, K); }
+  static TRITLUT_INLINE vec sign8(vec x, vec m) noexcept { return _mm_sign_epi8(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm_add_epi16(a0, _mm_unpacklo_epi8(lo, hi));
     a1 = _mm_add_epi16(a1, _mm_unpackhi_epi8(lo, hi));
@@ -112,7 +151,7 @@ TRITLUT_BEGIN_TARGET_NS
 namespace arch {
 
 template <>
-struct simd_ops<isa::avx2> {
+struct simd_ops<isa::avx2> : psign_signs<isa::avx2> {
   using vec = __m256i;
   static constexpr std::size_t bytes = 32;
   static constexpr bool direct32 = false;
@@ -157,11 +196,10 @@ struct simd_ops<isa::avx2> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm256_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm256_and_si256(v, _mm256_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm256_cmpeq_epi8(_mm256_and_si256(s, bit), bit); }
-  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm256_xor_si256(a, b); }
-  using smask = vec;
-  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return bit_mask(s, bit); }
-  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
+  static TRITLUT_INLINE vec bor(vec a, vec b) noexcept { return _mm256_or_si256(a, b); }
+  template <int K>
+  static TRITLUT_INLINE vec slli16(vec v) noexcept { return _mm256_slli_epi16(v, K); }
+  static TRITLUT_INLINE vec sign8(vec x, vec m) noexcept { return _mm256_sign_epi8(x, m); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm256_add_epi16(a0, _mm256_unpacklo_epi8(lo, hi));
     a1 = _mm256_add_epi16(a1, _mm256_unpackhi_epi8(lo, hi));
@@ -262,12 +300,23 @@ struct simd_ops<isa::avx512> {
   static TRITLUT_INLINE vec lut16(vec table, vec idx) noexcept { return _mm512_shuffle_epi8(table, idx); }
   static TRITLUT_INLINE vec nib_lo(vec v) noexcept { return _mm512_and_si512(v, _mm512_set1_epi8(0x0F)); }
   static TRITLUT_INLINE vec nib_hi(vec v) noexcept { return _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0F)); }
-  static TRITLUT_INLINE vec bit_mask(vec s, vec bit) noexcept { return _mm512_movm_epi8(_mm512_test_epi8_mask(s, bit)); }
-  static TRITLUT_INLINE vec bxor(vec a, vec b) noexcept { return _mm512_xor_si512(a, b); }
-  // The sign stays in a k register: vptestmb, then ~x as a masked (-1 - x), one uop per plane.
+  // The sign stays in a k register: vptestmb, then -x as a masked (0 - x), one uop per plane.
+  static constexpr bool tl2_negates = true;
+  struct sgroup {
+    vec a;  // the sign bytes
+  };
+  static TRITLUT_INLINE void order_after(sgroup& g, vec dep) noexcept {
+    (void)g;  // the macro emits nothing outside GCC
+    TRITLUT_ORDER_AFTER(g.a, dep);
+  }
   using smask = __mmask64;
-  static TRITLUT_INLINE smask sign_mask(vec s, vec bit) noexcept { return _mm512_test_epi8_mask(s, bit); }
-  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return _mm512_mask_sub_epi8(x, m, _mm512_set1_epi8(-1), x); }
+  static TRITLUT_INLINE sgroup sign_group(vec s, const std::uint8_t*) noexcept { return {s}; }
+  // bits: 8 rows of 64 bytes, row b all (1 << b)
+  template <int B>
+  static TRITLUT_INLINE smask sign_of(const sgroup& g, const std::uint8_t* bits) noexcept {
+    return _mm512_test_epi8_mask(g.a, load(bits + 64 * B));
+  }
+  static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return _mm512_mask_sub_epi8(x, m, _mm512_setzero_si512(), x); }
   static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
     a0 = _mm512_add_epi16(a0, _mm512_unpacklo_epi8(lo, hi));
     a1 = _mm512_add_epi16(a1, _mm512_unpackhi_epi8(lo, hi));

@@ -34,11 +34,12 @@ struct tl_pack_config {
 inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts + 16 high parts of the entries
 
 // TL2 triple entries are split in base 28, not 256: e = 28*h + l with l in -14..13 and h in -14..14
-// (|e| <= 384), stored as signed bytes [16 l][16 h]. Both parts stay small after the sign complement
-// (~l in -14..13, ~h in -15..13), so the kernels add them as bytes over a sign group of 4 columns
-// (8 lookups: |sum| <= 120) before rebuilding int16 sums with one multiply-add. 28 is the base that
-// lets both parts sum over 4 columns (FORMATS.md 4.5, docs/formats.md). The complement of an entry is
-// then 28*~h + ~l = -e - 29: a negative triple needs +29, not +1.
+// (|e| <= 384), stored as signed bytes [16 l][16 h]. Both parts stay small after the sign
+// (negated: -l in -13..14, -h in -14..14; complemented: ~l in -14..13, ~h in -15..13), so the kernels
+// add them as bytes over a sign group of 4 columns (8 lookups: |sum| <= 120) before rebuilding int16
+// sums with one multiply-add. 28 is the base that lets both parts sum over 4 columns (FORMATS.md 4.5,
+// docs/formats.md). Where a tier complements (NEON: no psignb), 28*~h + ~l = -e - 29: a negative
+// triple needs +29, not +1.
 inline constexpr int tl2_split = 28;
 inline constexpr int tl2_neg_fix = tl2_split + 1;
 inline constexpr int tl2_split_half = tl2_split / 2;                                  // 14

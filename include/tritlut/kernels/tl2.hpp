@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // tritlut/kernels/tl2.hpp - TL2 GEMV / small-batch GEMM: one 16-entry lookup per weight triple
-// (sign applied as a complement, entries in base 28), TL1 lookups for the K tail. Engine, bounds and lane order in
+// (entries in base 28, the sign applied to both parts), TL1 lookups for the K tail. Engine, bounds and lane order in
 // kernels/tl_engine.hpp; layout in formats/tl2.hpp.
 #pragma once
 

@@ -4,22 +4,23 @@
 // A tile holds mr rows; one column of it is mr index bytes (one per row, two items per byte). A
 // "chunk" is one vector of those bytes (V = 16/32/64 rows). Per column and chunk the engine:
 //   loads the index vector, splits the nibbles (and, shift+and)               - shared by all tokens
-//   [TL2] expands this column's two sign bits of every row into byte masks     - shared by all tokens
-//   per token: broadcasts 4 table planes (2 items x lo/hi) - shared by all chunks of the tile,
-//   4 x lut16, then
+//   [TL2] derives this column's two sign multipliers/masks from the group's sign bytes
+//   per token: broadcasts 4 table planes (2 items x lo/hi), 4 x lut16, then
 //   TL1: rebuilds int16 entries (unpack lo/hi) and adds them to int16 accumulators;
-//   TL2: xor with the masks (the sign as a complement of both base-28 parts: 28*~h + ~l = -e - 29,
-//   the +29s are added per row at the end from tl2_view::neg) and adds the l and h parts to two
-//   byte accumulators; after each sign group of 4 columns one multiply-add per half rebuilds
-//   l + 28*h into the int16 accumulators. Per column and chunk that is 19 vector uops instead of 23
-//   (no unpacks, and 6 uops per 4 columns to fold), and half the shuffles.
+//   TL2: negates the l and h parts of negative triples (psignb on SSE4.1/AVX2, a masked subtract
+//   on AVX-512: -(l + 28h) = -l + 28(-h); NEON complements them instead, 28*~h + ~l = -e - 29, and
+//   the store adds 29 per negative triple from tl2_view::neg) and adds them to two byte
+//   accumulators; after each sign group of 4 columns one multiply-add per half rebuilds l + 28*h
+//   into the int16 accumulators. On AVX2 that is 18.75 vector uops per column and chunk: 3 index,
+//   4 pshufb, 4 psignb, 4 byte adds, 2.25 for the multipliers (9 per group) and 1.5 to fold.
 // Bounds (FORMATS.md 4.5), with external activations down to q = -128 allowed:
-//   TL2 bytes: |~l|, |l| <= 14 and |~h|, |h| <= 15 -> a sign group of 8 lookups sums to <= 120.
+//   TL2 bytes: |l|, |-l|, |~l| <= 14 and |h|, |-h| <= 14, |~h| <= 15 -> a sign group of 8 lookups
+//   sums to <= 120.
 //   int16 accumulators are widened to int32 every `window` columns:
 //   TL1: |entry| <= 2*127 = 254, 2 per column -> 63 columns = 126 lookups <= 32004 <= 32767
 //        (even with external q = -128: 126 * 256 = 32256)
-//   TL2: a complemented lookup adds 28*~h + ~l = -e - 29, so |term| <= 3*128 + 29 = 413 (q = -128
-//        allowed), 2 per column -> 36 columns (whole sign groups) = 72 lookups <= 29736 <= 32767;
+//   TL2: |term| <= 3*128 = 384 negated, 3*128 + 29 = 413 complemented (NEON), 2 per column ->
+//        36 columns (whole sign groups) = 72 lookups <= 29736 <= 32767 on every tier;
 //        the TL1-coded tail (<= 2 columns) runs in its own window.
 // int32 is exact while 127*K < 2^31. Accumulator lanes are rows in unpack order; the store maps
 // them back: row = chunk*V + 16*lane + 8*(unpackhi) + 2*p + (odd).
@@ -28,6 +29,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "../arch/ops.hpp"
 #include "../formats/tl_common.hpp"
@@ -44,19 +46,18 @@ struct tl_kernel_traits {
   static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
   static constexpr std::size_t tl1_window = 63;  // columns between widenings (see engine header)
   static constexpr std::size_t tl2_window = 36;
-  static constexpr bool reload_tables = false;  // TL2 GEMV: per chunk of a pass (else once per column)
+  static constexpr bool tl2_gemv_sequential = false;  // TL2 GEMV: the chunks of a window one by one
 };
 template <>
 struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
   static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x 2 accumulators + 4 tables + temporaries
-  // TL2 GEMV reloads the tables per chunk: g++ 12 spilled with them live. With the accumulators
-  // also pinned (tl_run_region), 6912x2560 in cache: 245 -> 225 us (1 thread, median of 3; clang
-  // unchanged at 217). TL1 GEMV has no sign masks to keep and is 8% slower with it.
-  static constexpr bool reload_tables = true;
-  // TL2 too takes the whole 64-row tile per pass: each 64-byte line of indices and signs is used at
-  // once instead of half per pass. From DRAM, 6912x2560: 410 -> 355 us (1 thread), 219 -> 184 us
-  // (2 threads); in cache unchanged (the two masks and sign vectors per chunk spill a little).
+  // TL2 takes the whole 64-row tile per pass, so each 64-byte line of indices and signs is read
+  // from L2/L3 once (from DRAM, 6912x2560: 410 -> 355 us at 1 thread, 219 -> 184 us at 2), but the
+  // two chunks run one after the other within each int16 window: the second finds the window's
+  // lines in L1, and each keeps its registers to itself (side by side they spilled a third of a
+  // column's work). 6912x2560 in cache, 1 thread: 217 -> 209 us.
   static constexpr int tl2_gemv_chunks = 2;
+  static constexpr bool tl2_gemv_sequential = true;
 };
 template <>
 struct tl_kernel_traits<isa::avx512> : tl_kernel_traits<isa::scalar> {
@@ -67,7 +68,8 @@ template <>
 struct tl_kernel_traits<isa::avx512_vnni> : tl_kernel_traits<isa::avx512> {};
 
 // Largest windows for any int8 activations (|q| <= 128, so external activations with -128 are
-// safe too): TL1 |e| <= 256, TL2 |complemented e| <= 3*128 + 29 = 413, two lookups per column.
+// safe too): TL1 |e| <= 256, TL2 |complemented e| <= 3*128 + 29 = 413 (the larger of the two sign
+// forms), two lookups per column.
 inline constexpr std::size_t tl1_max_window = 32767 / (2 * 256);  // 63 columns
 inline constexpr std::size_t tl2_max_window = 32767 / (2 * (3 * 128 + tl2_neg_fix));  // 39 columns
 }  // namespace tritlut
@@ -130,108 +132,135 @@ constexpr tl_bit_masks make_tl_bit_masks() noexcept {
 }
 inline constexpr tl_bit_masks tl_sign_bits = make_tl_bit_masks();
 
-template <class Tag, int CH, int NB, bool SIGNED>
-TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
-                                  std::size_t window, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
+template <int I, int N, class F>
+TRITLUT_INLINE void tl_static_for(F&& f) noexcept {
+  if constexpr (I < N) {
+    f(std::integral_constant<int, I>{});
+    tl_static_for<I + 1, N>(f);
+  }
+}
+
+// Columns [u0, u1) (one int16 window) of chunks c0 + CB .. c0 + CE - 1 of a tile (the others of the
+// CH chunks are left alone): int16 sums (TL2: byte sums folded per sign group), widened into a32.
+template <class Tag, int CB, int CE, int CH, int NB, bool SIGNED>
+TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
+                              std::size_t u0, std::size_t u1, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
+  constexpr int K = CE - CB;  // chunks at once
+  const std::size_t cb = c0 + CB;
+  vec a16[NB][K][2];
+  for (int n = 0; n < NB; ++n)
+    for (int c = 0; c < K; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
+  // TL2: the base-28 parts of a sign group's lookups, summed as bytes (see tl2_split).
+  vec a8[NB][K][2];
+  if constexpr (SIGNED)
+    for (int n = 0; n < NB; ++n)
+      for (int c = 0; c < K; ++c) a8[n][c][0] = a8[n][c][1] = O::zero();
+  // GEMV streams the matrix once: fetch the same column of a later tile (the regions are
+  // [tile][cols][mr], so a tile is cols * mr bytes) while this one computes. A later pass over
+  // the same columns (CB > 0) finds them in L1.
+  constexpr bool prefetch = NB == 1 && CB == 0;
+
+  using smask = typename O::smask;
+  auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
+    vec i0[K], i1[K];
+    if constexpr (prefetch) tl_prefetch(rg.idx + u * mr + c0 * V, rg.cols * mr);
+    for (int c = 0; c < K; ++c) {
+      const vec v = O::load(rg.idx + u * mr + (cb + c) * V);
+      i0[c] = O::nib_lo(v);
+      i1[c] = O::nib_hi(v);
+    }
+    for (int n = 0; n < NB; ++n) {
+      const std::uint8_t* T = lut[n] + (rg.item0 + 2 * u) * tl_lut_item_bytes;
+      for (int c = 0; c < K; ++c) {
+        const vec tl0 = O::load_table16(T), th0 = O::load_table16(T + 16);
+        const vec tl1 = O::load_table16(T + 32), th1 = O::load_table16(T + 48);
+        vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
+        vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
+        if constexpr (SIGNED) {
+          // The l and h parts of the two triples, negated (or complemented) where negative,
+          // summed as bytes.
+          a8[n][c][0] = O::add8(O::add8(a8[n][c][0], O::flip(lo0, m0[c])), O::flip(lo1, m1[c]));
+          a8[n][c][1] = O::add8(O::add8(a8[n][c][1], O::flip(hi0, m0[c])), O::flip(hi1, m1[c]));
+          TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
+          TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
+        } else {
+          O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
+          O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
+          // Without this g++ 12 reassociates the adds across columns and spills the partial sums:
+          // pinning them makes AVX2 TL1/TL2 GEMM (b4..b64) and AVX-512 TL2 GEMM 9-12% faster.
+          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][0]);
+          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][1]);
+        }
+      }
+    }
+  };
+
+  if constexpr (SIGNED) {
+    // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
+    // shuffle uop) per column, and folds loads from a visible constant table back into those, so
+    // the table's address is hidden from it.
+    const std::uint8_t* bits = tl_sign_bits.b[0];
+    TRITLUT_HIDE_POINTER(bits);
+    // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
+    // A sign group of NJ columns from u (4, or fewer at the end of a region).
+    auto group = [&](std::size_t u, auto nj) TRITLUT_INLINE_LAMBDA {
+      typename O::sgroup g[K];
+      if constexpr (prefetch) tl_prefetch(rg.sign + (u / 4) * mr + c0 * V, (rg.cols + 3) / 4 * mr);
+      for (int c = 0; c < K; ++c) g[c] = O::sign_group(O::load(rg.sign + (u / 4) * mr + (cb + c) * V), bits);
+      tl_static_for<0, decltype(nj)::value>([&](auto jj) TRITLUT_INLINE_LAMBDA {
+        constexpr int J = decltype(jj)::value;
+        smask m0[K], m1[K];
+        for (int c = 0; c < K; ++c) {
+          O::order_after(g[c], a16[0][c][0]);  // masks of this column, not all up front
+          m0[c] = O::template sign_of<2 * J>(g[c], bits);
+          m1[c] = O::template sign_of<2 * J + 1>(g[c], bits);
+        }
+        column(u + J, m0, m1);
+      });
+      // End of the sign group: rebuild int16 sums l + 28*h (8 lookups: |part sums| <= 120).
+      for (int n = 0; n < NB; ++n)
+        for (int c = 0; c < K; ++c) {
+          O::fold_split(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
+          a8[n][c][0] = a8[n][c][1] = O::zero();
+        }
+    };
+    std::size_t u = u0;
+    for (; u + 4 <= u1; u += 4) group(u, std::integral_constant<int, 4>{});
+    // Only the last window of a region can end inside a sign group (windows are whole groups).
+    switch (u1 - u) {
+      case 3: group(u, std::integral_constant<int, 3>{}); break;
+      case 2: group(u, std::integral_constant<int, 2>{}); break;
+      case 1: group(u, std::integral_constant<int, 1>{}); break;
+      default: break;
+    }
+  } else {
+    for (std::size_t u = u0; u < u1; ++u) column(u, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
+  }
+  for (int n = 0; n < NB; ++n)
+    for (int c = 0; c < K; ++c) {
+      O::widen_lanes(a32[n][CB + c][0], a32[n][CB + c][1], a16[n][c][0]);
+      O::widen_lanes(a32[n][CB + c][2], a32[n][CB + c][3], a16[n][c][1]);
+    }
+}
+
+// A region of a tile for chunks [c0, c0 + CH): window by window; SEQ runs the chunks of a window
+// one after the other (each with the registers of one chunk) rather than side by side.
+template <class Tag, int CH, int NB, bool SIGNED, bool SEQ>
+TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
+                                  std::size_t window, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
   for (std::size_t u0 = 0; u0 < rg.cols; u0 += window) {
     const std::size_t u1 = std::min(rg.cols, u0 + window);
-    vec a16[NB][CH][2];
-    for (int n = 0; n < NB; ++n)
-      for (int c = 0; c < CH; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
-    // TL2: the base-28 parts of a sign group's lookups, summed as bytes (see tl2_split).
-    vec a8[NB][CH][2];
-    if constexpr (SIGNED)
-      for (int n = 0; n < NB; ++n)
-        for (int c = 0; c < CH; ++c) a8[n][c][0] = a8[n][c][1] = O::zero();
-
-    using smask = typename O::smask;
-    auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
-      vec i0[CH], i1[CH];
-      // GEMV streams the matrix once: fetch the same column of a later tile (the regions are
-      // [tile][cols][mr], so a tile is cols * mr bytes) while this one computes.
-      if constexpr (NB == 1) tl_prefetch(rg.idx + u * mr + c0 * V, rg.cols * mr);
-      for (int c = 0; c < CH; ++c) {
-        const vec v = O::load(rg.idx + u * mr + (c0 + c) * V);
-        i0[c] = O::nib_lo(v);
-        i1[c] = O::nib_hi(v);
-      }
-      for (int n = 0; n < NB; ++n) {
-        const std::uint8_t* T = lut[n] + (rg.item0 + 2 * u) * tl_lut_item_bytes;
-        for (int c = 0; c < CH; ++c) {
-          // Where registers are short, each chunk reloads the tables (a broadcast load is a load
-          // uop only) instead of keeping 4 table registers live across the chunks.
-          const std::uint8_t* Tc = T;
-          if constexpr (CH > 1 && SIGNED && tl_kernel_traits<Tag>::reload_tables) TRITLUT_HIDE_POINTER(Tc);
-          const vec tl0 = O::load_table16(Tc), th0 = O::load_table16(Tc + 16);
-          const vec tl1 = O::load_table16(Tc + 32), th1 = O::load_table16(Tc + 48);
-          vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
-          vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
-          if constexpr (SIGNED) {
-            // The l and h parts of the two triples, complemented where negative, summed as bytes.
-            a8[n][c][0] = O::add8(O::add8(a8[n][c][0], O::flip(lo0, m0[c])), O::flip(lo1, m1[c]));
-            a8[n][c][1] = O::add8(O::add8(a8[n][c][1], O::flip(hi0, m0[c])), O::flip(hi1, m1[c]));
-            TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
-            TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
-          } else {
-            O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
-            O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
-            // Without this g++ 12 reassociates the adds across columns and spills the partial sums:
-            // pinning them makes AVX2 TL1/TL2 GEMM (b4..b64) and AVX-512 TL2 GEMM 9-12% faster.
-            TRITLUT_KEEP_ACCUMULATOR(a16[n][c][0]);
-            TRITLUT_KEEP_ACCUMULATOR(a16[n][c][1]);
-          }
-        }
-      }
-    };
-
-    if constexpr (SIGNED) {
-      // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
-      // shuffle uop) per column, and folds loads from a visible constant table back into those, so
-      // the table's address is hidden from it.
-      const std::uint8_t* bits = tl_sign_bits.b[0];
-      TRITLUT_HIDE_POINTER(bits);
-      // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
-      for (std::size_t u = u0; u < u1; u += 4) {
-        vec sv[CH];
-        if constexpr (NB == 1) tl_prefetch(rg.sign + (u / 4) * mr + c0 * V, (rg.cols + 3) / 4 * mr);
-        for (int c = 0; c < CH; ++c) sv[c] = O::load(rg.sign + (u / 4) * mr + (c0 + c) * V);
-        auto col = [&](std::size_t jj) TRITLUT_INLINE_LAMBDA {
-          const vec b0 = O::load(bits + 64 * (2 * jj));
-          const vec b1 = O::load(bits + 64 * (2 * jj + 1));
-          smask m0[CH], m1[CH];
-          for (int c = 0; c < CH; ++c) {
-            TRITLUT_ORDER_AFTER(sv[c], a16[0][c][0]);  // masks of this column, not all up front
-            m0[c] = O::sign_mask(sv[c], b0);
-            m1[c] = O::sign_mask(sv[c], b1);
-          }
-          column(u + jj, m0, m1);
-        };
-        if (u + 4 <= u1) {
-          col(0);
-          col(1);
-          col(2);
-          col(3);
-        } else {
-          for (std::size_t jj = 0; u + jj < u1; ++jj) col(jj);
-        }
-        // End of the sign group: rebuild int16 sums l + 28*h (8 lookups: |part sums| <= 120).
-        for (int n = 0; n < NB; ++n)
-          for (int c = 0; c < CH; ++c) {
-            O::fold_split(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
-            a8[n][c][0] = a8[n][c][1] = O::zero();
-          }
-      }
+    if constexpr (SEQ) {
+      tl_static_for<0, CH>([&](auto c) TRITLUT_INLINE_LAMBDA {
+        constexpr int C = decltype(c)::value;
+        tl_window<Tag, C, C + 1, CH, NB, SIGNED>(rg, mr, c0, lut, u0, u1, a32);
+      });
     } else {
-      for (std::size_t u = u0; u < u1; ++u) column(u, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
+      tl_window<Tag, 0, CH, CH, NB, SIGNED>(rg, mr, c0, lut, u0, u1, a32);
     }
-    for (int n = 0; n < NB; ++n)
-      for (int c = 0; c < CH; ++c) {
-        O::widen_lanes(a32[n][c][0], a32[n][c][1], a16[n][c][0]);
-        O::widen_lanes(a32[n][c][2], a32[n][c][3], a16[n][c][1]);
-      }
   }
 }
 
@@ -254,7 +283,8 @@ TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]
               const std::size_t r = tile * mr + (c0 + c) * V + 16 * lane + 8 * h + 2 * p + e;
               if (r < row0 || r >= row1) continue;
               std::int32_t dot = tmp[2 * h + e][4 * lane + p];
-              if (neg) dot += tl2_neg_fix * neg[r];
+              if constexpr (!O::tl2_negates)
+                if (neg) dot += tl2_neg_fix * neg[r];
               const std::size_t tok = n0 + n;
               if (out.yi) out.yi[tok * out.ld + r] = dot;
               else out.y[tok * out.ld + r] = ref::dequantize(dot, L.scale[tok], alpha);
@@ -276,8 +306,9 @@ TRITLUT_INLINE void tl_tile(const tl_region& r0, const tl_region& r1, std::size_
   const std::uint8_t* lut[NB];
   const std::size_t tok_bytes = L.items * tl_lut_item_bytes;
   for (int n = 0; n < NB; ++n) lut[n] = L.data + (n0 + n) * tok_bytes;
-  tl_run_region<Tag, CH, NB, SIGNED0>(r0, mr, c0, lut, W0, a32);
-  if (r1.cols) tl_run_region<Tag, CH, NB, false>(r1, mr, c0, lut, tl1_max_window, a32);
+  constexpr bool seq = SIGNED0 && NB == 1 && tl_kernel_traits<Tag>::tl2_gemv_sequential;
+  tl_run_region<Tag, CH, NB, SIGNED0, seq>(r0, mr, c0, lut, W0, a32);
+  if (r1.cols) tl_run_region<Tag, CH, NB, false, false>(r1, mr, c0, lut, tl1_max_window, a32);
   tl_store<Tag, CH, NB>(a32, tile, mr, c0, n0, row0, row1, neg, L, alpha, out);
 }
 
