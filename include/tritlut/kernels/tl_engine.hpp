@@ -109,11 +109,14 @@ struct tl_region {
 // next tile), or tl_prefetch_max_bytes on when tiles are longer than that (wide K: the prefetch
 // then runs ahead inside the tile). Measured from DRAM, AVX-512, 2 threads, TL2: 6912x2560 184 us
 // without, 144 us one tile ahead, 148 us two ahead; 8192x24576 (262 KiB tiles) TL1 2480 -> 1736 us
-// and TL2 1857 -> 1507 us with the 8 KiB cap (4 KiB and 16 KiB within 3%). Interleaving tile
+// and TL2 1857 -> 1507 us with an 8 KiB cap (4 KiB and 16 KiB within 3%). Since TL2 runs faster
+// (session 7) a 3 KiB cap is better: TL2 1 / 2 threads AVX2, 6912x2560 280 -> 264 / 148 -> 140 us,
+// 8192x24576 3323 -> 2794 / 1702 -> 1501 us (AVX-512 VNNI 2 threads: 136 -> 128, 1601 -> 1403); 1 KiB
+// is too short, 4 KiB and up as before; in cache within 3%. Interleaving tile
 // segments (as I2_S does) did not help: each tile already streams its index and sign regions side
 // by side. Address arithmetic in integers: past the last tile it points outside the buffer, which
 // a prefetch may do (it never faults).
-inline constexpr std::size_t tl_prefetch_max_bytes = 8192;
+inline constexpr std::size_t tl_prefetch_max_bytes = 3072;
 TRITLUT_INLINE void tl_prefetch(const std::uint8_t* p, std::size_t tile_bytes) noexcept {
   const std::size_t ahead = std::min(tile_bytes, tl_prefetch_max_bytes);
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + ahead), 0, 2);
