@@ -194,43 +194,51 @@ TEST_CASE("tl: worst-case inputs are exact (the int16 overflow proof as a test)"
   }
 }
 
-TEST_CASE("tl2: the base-28 byte sums are exact at their bounds (every activation value, both signs)", "[tl][kernel][overflow]") {
-  // Every triple of a row is the same pattern, so the 8 lookups of a sign group add the same part
-  // values: with every activation value c in -128..127 and both signs, the byte sums reach their
-  // extremes: negated (x86) l = -14 and h = -14 give +-112; complemented (NEON) l = 13 gives -112
-  // and h = 14 gives -120.
-  const std::size_t m = 32, k = 6 * 44 + 5;  // 88 triples (22 sign groups) and a 5-weight tail
-  for (int shape = 0; shape < 2; ++shape)
-    for (int wv : {1, -1}) {
-      std::vector<std::int8_t> w(m * k, 0);
-      for (std::size_t r = 0; r < m; ++r)
-        for (std::size_t j = 0; j < k; ++j)
-          if (shape == 1 || j % 3 == 0) w[r * k + j] = static_cast<std::int8_t>(wv);  // (w,0,0) or (w,w,w)
-      const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
-      std::int64_t per_c = 0;  // dot = per_c * c
-      for (std::size_t j = 0; j < k; ++j) per_c += w[j];
-      test::acts a = test::constant_acts(256, k, 0);
-      for (std::size_t t = 0; t < 256; ++t)
-        for (std::size_t j = 0; j < k; ++j) a.q[t * a.stride + j] = static_cast<std::int8_t>(int(t) - 128);
-      for (auto id : test::isas()) {
-        tritlut::scoped_isa pin(id);
-        INFO("isa " << tritlut::isa_name(id) << " shape " << shape << " w=" << wv);
-        const tritlut::tl_lut l2(tl_kind::tl2, a.view());
-        std::vector<std::int32_t> d(256 * m);
-        tritlut::gemm_i32(t2.view(), l2.view(), d.data(), m, 0, m);
+TEST_CASE("tl1/tl2: the byte sums are exact at their bounds (every activation value, both signs)", "[tl][kernel][overflow]") {
+  // Every pair (TL1) or triple (TL2) of a row is the same pattern, so the lookups of a byte-sum group
+  // add the same part values: with every activation value c in -128..127 and both signs, the sums
+  // reach their extremes. TL1, base 22, 10 lookups per group: (w,0) gives l = -11 (c = -11): -110,
+  // (w,w) gives h = -12 (c = -128): -120. TL2, base 28, 8 lookups per sign group: negated (x86)
+  // l = -14 and h = -14 give +-112; complemented (NEON) l = 13 gives -112 and h = 14 gives -120.
+  const std::size_t m = 32, k = 6 * 44 + 5;  // TL2: 88 triples (22 sign groups) and a 5-weight tail
+  for (const tl_kind kind : {tl_kind::tl1, tl_kind::tl2})
+    for (int shape = 0; shape < 2; ++shape)
+      for (int wv : {1, -1}) {
+        const std::size_t item = kind == tl_kind::tl1 ? 2 : 3;
+        std::vector<std::int8_t> w(m * k, 0);
+        for (std::size_t r = 0; r < m; ++r)
+          for (std::size_t j = 0; j < k; ++j)
+            if (shape == 1 || j % item == 0) w[r * k + j] = static_cast<std::int8_t>(wv);  // (w,0[,0]) or (w,w[,w])
+        const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
+        const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
+        auto run = [&](const tritlut::act_view& x, std::int32_t* d) {
+          const tritlut::tl_lut l(kind, x);
+          if (kind == tl_kind::tl1) tritlut::gemm_i32(t1.view(), l.view(), d, m, 0, m);
+          else tritlut::gemm_i32(t2.view(), l.view(), d, m, 0, m);
+        };
+        std::int64_t per_c = 0;  // dot = per_c * c
+        for (std::size_t j = 0; j < k; ++j) per_c += w[j];
+        test::acts a = test::constant_acts(256, k, 0);
         for (std::size_t t = 0; t < 256; ++t)
-          for (std::size_t r = 0; r < m; ++r) REQUIRE(d[t * m + r] == per_c * (std::int64_t(t) - 128));
-        // The single-token (GEMV) path has its own tile shape.
-        for (std::size_t t = 0; t < 256; t += 5) {
-          const auto all = a.view();
-          const tritlut::act_view one{all.q + t * all.stride, all.scale + t, all.sum + t, 1, k, all.stride};
-          const tritlut::tl_lut l1t(tl_kind::tl2, one);
-          std::vector<std::int32_t> d1(m);
-          tritlut::gemm_i32(t2.view(), l1t.view(), d1.data(), m, 0, m);
-          for (std::size_t r = 0; r < m; ++r) REQUIRE(d1[r] == per_c * (std::int64_t(t) - 128));
+          for (std::size_t j = 0; j < k; ++j) a.q[t * a.stride + j] = static_cast<std::int8_t>(int(t) - 128);
+        for (auto id : test::isas()) {
+          tritlut::scoped_isa pin(id);
+          INFO("isa " << tritlut::isa_name(id) << (kind == tl_kind::tl1 ? " tl1" : " tl2") << " shape " << shape
+                      << " w=" << wv);
+          std::vector<std::int32_t> d(256 * m);
+          run(a.view(), d.data());
+          for (std::size_t t = 0; t < 256; ++t)
+            for (std::size_t r = 0; r < m; ++r) REQUIRE(d[t * m + r] == per_c * (std::int64_t(t) - 128));
+          // The single-token (GEMV) path has its own tile shape.
+          for (std::size_t t = 0; t < 256; t += 5) {
+            const auto all = a.view();
+            const tritlut::act_view one{all.q + t * all.stride, all.scale + t, all.sum + t, 1, k, all.stride};
+            std::vector<std::int32_t> d1(m);
+            run(one, d1.data());
+            for (std::size_t r = 0; r < m; ++r) REQUIRE(d1[r] == per_c * (std::int64_t(t) - 128));
+          }
         }
       }
-    }
 }
 
 TEST_CASE("tl: alternating worst-case patterns (every product +127, mixed signs per triple)", "[tl][kernel][overflow]") {

@@ -19,18 +19,21 @@ inline std::vector<std::int8_t> decode_i2s(const tritlut::i2s_view& v) {
   return w;
 }
 
-// Entry i of LUT item `item` of token n: TL1 items and TL2 tail items as int16 low and high bytes.
-inline int lut_entry(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i) {
-  const std::uint8_t* p = L.data + (n * L.items + item) * 32;
-  return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[i] | (p[16 + i] << 8)));
-}
-// Entry i of a TL2 triple item: l + 28*h from two signed bytes, each part range-checked
-// (l in -14..13, h in -14..14: what the kernels' byte sums rely on).
-inline int lut_entry_split(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i) {
+// Entry i of LUT item `item` of token n: l + base*h from two signed bytes, each part range-checked
+// (what the kernels' byte sums rely on): TL1 items and TL2 tail items in base 22 (l in -11..10, h in
+// -12..12), TL2 triple items in base 28 (l in -14..13, h in -14..14).
+inline int lut_entry_base(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i, int base) {
   const std::uint8_t* p = L.data + (n * L.items + item) * 32;
   const int l = static_cast<std::int8_t>(p[i]), h = static_cast<std::int8_t>(p[16 + i]);
-  if (l < -14 || l > 13 || h < -14 || h > 14) return 1 << 20;  // never a valid entry
-  return l + 28 * h;
+  const int half = base / 2, hmax = base == 22 ? 12 : 14;
+  if (l < -half || l >= half || h < -hmax || h > hmax) return 1 << 20;  // never a valid entry
+  return l + base * h;
+}
+inline int lut_entry(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i) {
+  return lut_entry_base(L, n, item, i, 22);
+}
+inline int lut_entry_split(const tritlut::tl_lut_view& L, std::size_t n, std::size_t item, int i) {
+  return lut_entry_base(L, n, item, i, 28);
 }
 
 }  // namespace tltest

@@ -75,10 +75,6 @@ struct simd_ops<isa::neon> {
     return bit_mask(g.a, load(bits + 64 * B));
   }
   static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return bxor(x, m); }
-  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
-    a0 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a0), vreinterpretq_s16_s8(vzip1q_s8(lo, hi))));
-    a1 = vreinterpretq_s8_s16(vaddq_s16(vreinterpretq_s16_s8(a1), vreinterpretq_s16_s8(vzip2q_s8(lo, hi))));
-  }
   static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
     const int32x4_t a = vreinterpretq_s32_s8(a16);
     even = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(even), vshrq_n_s32(vshlq_n_s32(a, 16), 16)));
@@ -86,8 +82,9 @@ struct simd_ops<isa::neon> {
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { vst1q_s8(static_cast<std::int8_t*>(p), v); }
   static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return vaddq_s8(a, b); }
+  template <int Base>
   static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
-    const int8x16_t k = vdupq_n_s8(static_cast<std::int8_t>(tl2_split));
+    const int8x16_t k = vdupq_n_s8(static_cast<std::int8_t>(Base));
     int16x8_t s0 = vaddw_s8(vreinterpretq_s16_s8(a0), vget_low_s8(l));
     int16x8_t s1 = vaddw_high_s8(vreinterpretq_s16_s8(a1), l);
     s0 = vmlal_s8(s0, vget_low_s8(h), vget_low_s8(k));
@@ -101,24 +98,21 @@ struct simd_ops<isa::neon> {
     t = vmlaq_n_s16(t, vld1q_s16(w + 16 + 8 * half), static_cast<std::int16_t>(b1));
     return vmlaq_n_s16(t, vld1q_s16(w + 32 + 8 * half), static_cast<std::int16_t>(b2));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
+                                                std::uint8_t* out) noexcept {
     int8x8_t l[2], h[2];
     for (int half = 0; half < 2; ++half) {
       const int16x8_t e = entries8(b0, b1, b2, w, half);
       // (2 * x * (magic / 2)) >> 16 = x * magic >> 16, as on x86
-      const int16x8_t hi = vsubq_s16(vqdmulhq_n_s16(vaddq_s16(e, vdupq_n_s16(tl2_split_bias)), tl2_split_magic / 2),
-                                     vdupq_n_s16(tl2_split_half));
-      l[half] = vmovn_s16(vmlsq_n_s16(e, hi, static_cast<std::int16_t>(tl2_split)));
+      const int16x8_t hi =
+          vsubq_s16(vqdmulhq_n_s16(vaddq_s16(e, vdupq_n_s16(static_cast<std::int16_t>(sp.bias()))),
+                                   static_cast<std::int16_t>(sp.magic / 2)),
+                    vdupq_n_s16(static_cast<std::int16_t>(sp.hk())));
+      l[half] = vmovn_s16(vmlsq_n_s16(e, hi, static_cast<std::int16_t>(sp.base)));
       h[half] = vmovn_s16(hi);
     }
     vst1q_s8(reinterpret_cast<std::int8_t*>(out), vcombine_s8(l[0], l[1]));
     vst1q_s8(reinterpret_cast<std::int8_t*>(out + 16), vcombine_s8(h[0], h[1]));
-  }
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    const int16x8_t e[2] = {entries8(b0, b1, b2, w, 0), entries8(b0, b1, b2, w, 1)};
-    const uint8x16_t a = vreinterpretq_u8_s16(e[0]), b = vreinterpretq_u8_s16(e[1]);
-    vst1q_u8(out, vuzp1q_u8(a, b));       // low bytes of entries 0..15
-    vst1q_u8(out + 16, vuzp2q_u8(a, b));  // high bytes
   }
 };
 

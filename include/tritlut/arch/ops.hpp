@@ -31,28 +31,24 @@
 //                           xor with a vtst mask on NEON.
 //   order_after(g, dep)     to GCC, g is rewritten after dep (TRITLUT_ORDER_AFTER): the masks of a
 //                           column are computed with that column, not hoisted. Emits nothing.
-//   add_planes(a0, a1, lo, hi)  int16 entries rebuilt from a low-byte and a high-byte vector,
-//                           e = lo | hi << 8, added to int16 accumulators: a0 gets bytes 0..7 of
-//                           each lane, a1 bytes 8..15 (unpacklo/hi, zip1/2). Wraps like int16;
-//                           callers bound the sums (FORMATS.md 4.5).
 //   widen_lanes(ev, od, a)  ev += sign-extended even int16 lanes of a, od += odd ones (int32), so
 //                           lane p of ev/od is int16 lane 2p / 2p+1 of a within the same 16 bytes
 //   add8(a, b)              bytewise a + b (wraps; callers bound the sums)
-//   fold_split(a0, a1, l, h)  int16 l + 28*h from signed byte vectors (TL2's base-28 split), added
-//                           to a0 / a1 in add_planes' lane order (maddubs, or vaddw + vmlal)
+//   fold_split<Base>(a0, a1, l, h)  int16 l + Base*h from signed byte vectors (the entry split),
+//                           added to int16 accumulators: a0 gets bytes 0..7 of each lane, a1 bytes
+//                           8..15 (maddubs by (1, Base) of unpacklo/hi, or vaddw + vmlal)
 //   store(p, v)             unaligned store
-//   lut_entries(b0, b1, b2, w, out)  int16 e[i] = w[i]*b0 + w[16+i]*b1 + w[32+i]*b2 for i < 16
-//                           (w in {-1,0,1}): out[i] = low byte, out[16+i] = high byte
-//   lut_entries_split(b0, b1, b2, w, out)  the same entries split in base 28 (tl2_split_lo/hi):
-//                           out[i] = l, out[16+i] = h as signed bytes; h by a multiply-high
-//                           (tl2_split_magic, proven exact at compile time in formats/tl_common.hpp)
+//   lut_entries_split(b0, b1, b2, w, sp, out)  e[i] = w[i]*b0 + w[16+i]*b1 + w[32+i]*b2 for i < 16
+//                           (w in {-1,0,1}) split by sp (tl_split: e = l + base*h): out[i] = l,
+//                           out[16+i] = h as signed bytes; h by a multiply-high (sp.magic, proven
+//                           exact at compile time in formats/tl_common.hpp)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "../isa/isa.hpp"
-#include "../formats/tl_common.hpp"  // tl2_split
+#include "../formats/tl_common.hpp"  // tl_split
 
 // GCC (12) schedules all multiplies of an unrolled register tile before their accumulating adds
 // and then spills the products (6912 x 2560 GEMM 40% slower than with clang). An empty asm that

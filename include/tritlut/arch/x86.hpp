@@ -97,18 +97,15 @@ struct simd_ops<isa::sse41> : psign_signs<isa::sse41> {
   template <int K>
   static TRITLUT_INLINE vec slli16(vec v) noexcept { return _mm_slli_epi16(v, K); }
   static TRITLUT_INLINE vec sign8(vec x, vec m) noexcept { return _mm_sign_epi8(x, m); }
-  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
-    a0 = _mm_add_epi16(a0, _mm_unpacklo_epi8(lo, hi));
-    a1 = _mm_add_epi16(a1, _mm_unpackhi_epi8(lo, hi));
-  }
   static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
     even = _mm_add_epi32(even, _mm_srai_epi32(_mm_slli_epi32(a16, 16), 16));
     odd = _mm_add_epi32(odd, _mm_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm_storeu_si128(static_cast<__m128i*>(p), v); }
   static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm_add_epi8(a, b); }
+  template <int Base>
   static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
-    const __m128i k = _mm_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    const __m128i k = _mm_set1_epi16(static_cast<short>(Base << 8 | 1));  // bytes (1, base)
     a0 = _mm_add_epi16(a0, _mm_maddubs_epi16(k, _mm_unpacklo_epi8(l, h)));
     a1 = _mm_add_epi16(a1, _mm_maddubs_epi16(k, _mm_unpackhi_epi8(l, h)));
   }
@@ -120,23 +117,18 @@ struct simd_ops<isa::sse41> : psign_signs<isa::sse41> {
     };
     return _mm_add_epi16(_mm_add_epi16(term(b0, 0), term(b1, 1)), term(b2, 2));
   }
-  // 16 int16 entries -> 16 low bytes, 16 high bytes.
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    const __m128i split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-    __m128i h[2];
-    for (int half = 0; half < 2; ++half) h[half] = _mm_shuffle_epi8(entries8(b0, b1, b2, w, half), split);  // [lo 8 | hi 8]
-    store(out, _mm_unpacklo_epi64(h[0], h[1]));
-    store(out + 16, _mm_unpackhi_epi64(h[0], h[1]));
+  // 16 entries split into l and h (tl_split) -> 16 l bytes, 16 h bytes (both small: packs does not
+  // saturate).
+  static TRITLUT_INLINE void split(__m128i e, const tl_split& sp, __m128i& l, __m128i& h) noexcept {
+    h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(static_cast<short>(sp.bias()))),
+                                      _mm_set1_epi16(static_cast<short>(sp.magic))),
+                      _mm_set1_epi16(static_cast<short>(sp.hk())));
+    l = _mm_sub_epi16(e, _mm_mullo_epi16(h, _mm_set1_epi16(static_cast<short>(sp.base))));
   }
-  // 16 entries split in base 28 -> 16 l bytes, 16 h bytes (both small: packs does not saturate).
-  static TRITLUT_INLINE void split28(__m128i e, __m128i& l, __m128i& h) noexcept {
-    h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(tl2_split_bias)), _mm_set1_epi16(tl2_split_magic)),
-                      _mm_set1_epi16(tl2_split_half));
-    l = _mm_sub_epi16(e, _mm_mullo_epi16(h, _mm_set1_epi16(tl2_split)));
-  }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
+                                                std::uint8_t* out) noexcept {
     __m128i l[2], h[2];
-    for (int half = 0; half < 2; ++half) split28(entries8(b0, b1, b2, w, half), l[half], h[half]);
+    for (int half = 0; half < 2; ++half) split(entries8(b0, b1, b2, w, half), sp, l[half], h[half]);
     store(out, _mm_packs_epi16(l[0], l[1]));
     store(out + 16, _mm_packs_epi16(h[0], h[1]));
   }
@@ -200,18 +192,15 @@ struct simd_ops<isa::avx2> : psign_signs<isa::avx2> {
   template <int K>
   static TRITLUT_INLINE vec slli16(vec v) noexcept { return _mm256_slli_epi16(v, K); }
   static TRITLUT_INLINE vec sign8(vec x, vec m) noexcept { return _mm256_sign_epi8(x, m); }
-  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
-    a0 = _mm256_add_epi16(a0, _mm256_unpacklo_epi8(lo, hi));
-    a1 = _mm256_add_epi16(a1, _mm256_unpackhi_epi8(lo, hi));
-  }
   static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
     even = _mm256_add_epi32(even, _mm256_srai_epi32(_mm256_slli_epi32(a16, 16), 16));
     odd = _mm256_add_epi32(odd, _mm256_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm256_storeu_si256(static_cast<__m256i*>(p), v); }
   static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm256_add_epi8(a, b); }
+  template <int Base>
   static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
-    const __m256i k = _mm256_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    const __m256i k = _mm256_set1_epi16(static_cast<short>(Base << 8 | 1));  // bytes (1, base)
     a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(k, _mm256_unpacklo_epi8(l, h)));
     a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(k, _mm256_unpackhi_epi8(l, h)));
   }
@@ -221,21 +210,15 @@ struct simd_ops<isa::avx2> : psign_signs<isa::avx2> {
                          _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b1)), load(w + 16))),
         _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b2)), load(w + 32)));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
+                                                std::uint8_t* out) noexcept {
     const __m256i e = entries16(b0, b1, b2, w);
-    const __m256i h = _mm256_sub_epi16(
-        _mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(tl2_split_bias)), _mm256_set1_epi16(tl2_split_magic)),
-        _mm256_set1_epi16(tl2_split_half));
-    const __m256i l = _mm256_sub_epi16(e, _mm256_mullo_epi16(h, _mm256_set1_epi16(tl2_split)));
+    const __m256i h = _mm256_sub_epi16(_mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(static_cast<short>(sp.bias()))),
+                                                          _mm256_set1_epi16(static_cast<short>(sp.magic))),
+                                       _mm256_set1_epi16(static_cast<short>(sp.hk())));
+    const __m256i l = _mm256_sub_epi16(e, _mm256_mullo_epi16(h, _mm256_set1_epi16(static_cast<short>(sp.base))));
     // packs per lane: [l0-7 h0-7 | l8-15 h8-15] -> [l0-15 | h0-15]
     store(out, _mm256_permute4x64_epi64(_mm256_packs_epi16(l, h), _MM_SHUFFLE(3, 1, 2, 0)));
-  }
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    const __m256i e = entries16(b0, b1, b2, w);
-    const __m256i split = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,
-                                           0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-    // lanes [lo0-7 hi0-7 | lo8-15 hi8-15] -> [lo0-15 | hi0-15]
-    store(out, _mm256_permute4x64_epi64(_mm256_shuffle_epi8(e, split), _MM_SHUFFLE(3, 1, 2, 0)));
   }
 };
 
@@ -317,26 +300,21 @@ struct simd_ops<isa::avx512> {
     return _mm512_test_epi8_mask(g.a, load(bits + 64 * B));
   }
   static TRITLUT_INLINE vec flip(vec x, smask m) noexcept { return _mm512_mask_sub_epi8(x, m, _mm512_setzero_si512(), x); }
-  static TRITLUT_INLINE void add_planes(vec& a0, vec& a1, vec lo, vec hi) noexcept {
-    a0 = _mm512_add_epi16(a0, _mm512_unpacklo_epi8(lo, hi));
-    a1 = _mm512_add_epi16(a1, _mm512_unpackhi_epi8(lo, hi));
-  }
   static TRITLUT_INLINE void widen_lanes(vec& even, vec& odd, vec a16) noexcept {
     even = _mm512_add_epi32(even, _mm512_srai_epi32(_mm512_slli_epi32(a16, 16), 16));
     odd = _mm512_add_epi32(odd, _mm512_srai_epi32(a16, 16));
   }
   static TRITLUT_INLINE void store(void* p, vec v) noexcept { _mm512_storeu_si512(p, v); }
   static TRITLUT_INLINE vec add8(vec a, vec b) noexcept { return _mm512_add_epi8(a, b); }
+  template <int Base>
   static TRITLUT_INLINE void fold_split(vec& a0, vec& a1, vec l, vec h) noexcept {
-    const __m512i k = _mm512_set1_epi16(static_cast<short>(tl2_split << 8 | 1));  // bytes (1, 28)
+    const __m512i k = _mm512_set1_epi16(static_cast<short>(Base << 8 | 1));  // bytes (1, base)
     a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(k, _mm512_unpacklo_epi8(l, h)));
     a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(k, _mm512_unpackhi_epi8(l, h)));
   }
-  static TRITLUT_INLINE void lut_entries(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    simd_ops<isa::avx2>::lut_entries(b0, b1, b2, w, out);
-  }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, std::uint8_t* out) noexcept {
-    simd_ops<isa::avx2>::lut_entries_split(b0, b1, b2, w, out);
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
+                                                std::uint8_t* out) noexcept {
+    simd_ops<isa::avx2>::lut_entries_split(b0, b1, b2, w, sp, out);
   }
 };
 

@@ -31,31 +31,40 @@ struct tl_pack_config {
   std::size_t mr = 0;
 };
 
-inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts + 16 high parts of the entries
+inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts l + 16 high parts h of the entries
 
-// TL2 triple entries are split in base 28, not 256: e = 28*h + l with l in -14..13 and h in -14..14
-// (|e| <= 384), stored as signed bytes [16 l][16 h]. Both parts stay small after the sign
-// (negated: -l in -13..14, -h in -14..14; complemented: ~l in -14..13, ~h in -15..13), so the kernels
-// add them as bytes over a sign group of 4 columns (8 lookups: |sum| <= 120) before rebuilding int16
-// sums with one multiply-add. 28 is the base that lets both parts sum over 4 columns (FORMATS.md 4.5,
-// docs/formats.md). Where a tier complements (NEON: no psignb), 28*~h + ~l = -e - 29: a negative
-// triple needs +29, not +1.
-inline constexpr int tl2_split = 28;
-inline constexpr int tl2_neg_fix = tl2_split + 1;
-inline constexpr int tl2_split_half = tl2_split / 2;                                  // 14
-inline constexpr int tl2_split_bias = tl2_split_half + tl2_split * tl2_split_half;   // 406: e + bias >= 0
-constexpr int tl2_split_hi(int e) noexcept { return (e + tl2_split_bias) / tl2_split - tl2_split_half; }  // floor((e + 14) / 28)
-constexpr int tl2_split_lo(int e) noexcept { return e - tl2_split * tl2_split_hi(e); }
-// The SIMD builders divide by 28 with a 16-bit multiply-high: ((e + bias) * magic >> 16) - half. The
-// magic is even so that NEON's doubling multiply-high (vqdmulh) can take magic / 2. Checked for every
-// entry value (|e| <= 3 * 128) at compile time.
-inline constexpr int tl2_split_magic = 2342;
-constexpr bool tl2_split_magic_exact() noexcept {
-  for (int e = -3 * 128; e <= 3 * 128; ++e)
-    if (((e + tl2_split_bias) * tl2_split_magic >> 16) - tl2_split_half != tl2_split_hi(e)) return false;
-  return true;
-}
-static_assert(tl2_split_magic % 2 == 0 && tl2_split_magic_exact(), "TL2 base-28 split: multiply-high not exact");
+// Table entries are split into two signed bytes, e = l + base*h with h = floor((e + base/2) / base),
+// so that both parts stay small and the kernels can add them as bytes over a group of columns before
+// rebuilding int16 sums with one multiply-add by (1, base) (FORMATS.md 4.5, docs/formats.md):
+//   TL1 pairs (and TL2's tail pairs), |e| <= 2*128: base 22, l in -11..10, h in -12..12; a group of
+//     5 columns (10 lookups) sums to |l| <= 110, |h| <= 120.
+//   TL2 triples, |e| <= 3*128: base 28, l in -14..13, h in -14..14, also after the sign (negated:
+//     -l in -13..14, -h in -14..14; complemented: ~l in -14..13, ~h in -15..13); a sign group of 4
+//     columns (8 lookups) sums to <= 120. Where a tier complements (NEON: no psignb),
+//     28*~h + ~l = -e - 29: a negative triple needs +29, not +1.
+// Each base is the one that lets both parts of its group fit a byte: the low part needs
+// lookups*base/2 <= 127 and the high part lookups*(max|e|/base + 1/2) <= 127.
+// The SIMD builders divide with a 16-bit multiply-high: h = ((e + bias) * magic >> 16) - hk, where
+// bias = base/2 + base*hk makes e + bias >= 0. The magic is even so that NEON's doubling
+// multiply-high (vqdmulh) can take magic / 2. Checked for every entry value at compile time.
+struct tl_split {
+  int base, max_abs, magic;
+  constexpr int hk() const noexcept { return (max_abs + base - 1) / base; }
+  constexpr int bias() const noexcept { return base / 2 + base * hk(); }
+  constexpr int hi(int e) const noexcept { return (e + bias()) / base - hk(); }  // floor((e + base/2) / base)
+  constexpr int lo(int e) const noexcept { return e - base * hi(e); }
+  constexpr bool magic_exact() const noexcept {
+    if (magic % 2 != 0) return false;
+    for (int e = -max_abs; e <= max_abs; ++e)
+      if (((e + bias()) * magic >> 16) - hk() != hi(e)) return false;
+    return true;
+  }
+};
+inline constexpr tl_split tl1_split{22, 2 * 128, 2980};
+inline constexpr tl_split tl2_split{28, 3 * 128, 2342};
+static_assert(tl1_split.magic_exact() && tl2_split.magic_exact(), "TL entry split: multiply-high not exact");
+inline constexpr int tl1_group = 5;  // columns of TL1 byte sums per fold (10 lookups: <= 120)
+inline constexpr int tl2_neg_fix = tl2_split.base + 1;
 
 // TL1 index of a weight pair (FORMATS.md 4.2): 3*w0 + w1 + 4 in 0..8.
 constexpr unsigned tl1_index(int w0, int w1) noexcept { return static_cast<unsigned>(3 * w0 + w1 + 4); }

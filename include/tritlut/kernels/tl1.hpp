@@ -21,7 +21,7 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
       std::int32_t acc = 0;
       for (std::size_t u = 0; u < w.cols; ++u) {
         const unsigned b = col[u * w.mr];
-        acc += detail::tl_entry(lut, 2 * u, b & 15u) + detail::tl_entry(lut, 2 * u + 1, b >> 4);
+        acc += detail::tl_entry(lut, 2 * u, b & 15u, tl1_split) + detail::tl_entry(lut, 2 * u + 1, b >> 4, tl1_split);
       }
       detail::tl_store_one(out, L, w.alpha, n, r, acc);
     }
@@ -39,7 +39,7 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
     if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl1_gemm(w, L, out, row0, row1, N{});
   }
   constexpr std::size_t W = tl_kernel_traits<Tag>::tl1_window;
-  static_assert(W <= tl1_max_window, "TL1 window would overflow int16 (FORMATS.md 4.5)");
+  static_assert(W <= tl1_max_window && W % tl1_group == 0, "TL1 window: int16 bound (FORMATS.md 4.5), whole byte-sum groups");
   detail::tl_drive<Tag, false, W>(w.mr, nullptr, w.alpha, L, out, row0, row1,
                                   [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) noexcept {
                                     r0.idx = w.idx + t * w.cols * w.mr;

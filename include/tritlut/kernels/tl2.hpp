@@ -24,12 +24,12 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
       std::int32_t acc = 0;
       for (std::size_t j = 0; j < n3; ++j) {
         const unsigned i = (idx[(j / 2) * w.mr] >> (4 * (j % 2))) & 15u;
-        const std::int32_t e = detail::tl_entry_split(lut, j, i);
+        const std::int32_t e = detail::tl_entry(lut, j, i, tl2_split);
         acc += ((sgn[(j / 8) * w.mr] >> (j % 8)) & 1u) ? -e : e;
       }
       for (std::size_t u = 0; u < w.colst; ++u) {
         const unsigned b = tail[u * w.mr];
-        acc += detail::tl_entry(lut, n3 + 2 * u, b & 15u) + detail::tl_entry(lut, n3 + 2 * u + 1, b >> 4);
+        acc += detail::tl_entry(lut, n3 + 2 * u, b & 15u, tl1_split) + detail::tl_entry(lut, n3 + 2 * u + 1, b >> 4, tl1_split);
       }
       detail::tl_store_one(out, L, w.alpha, n, r, acc);
     }

@@ -5,20 +5,20 @@
 // "chunk" is one vector of those bytes (V = 16/32/64 rows). Per column and chunk the engine:
 //   loads the index vector, splits the nibbles (and, shift+and)               - shared by all tokens
 //   [TL2] derives this column's two sign multipliers/masks from the group's sign bytes
-//   per token: broadcasts 4 table planes (2 items x lo/hi), 4 x lut16, then
-//   TL1: rebuilds int16 entries (unpack lo/hi) and adds them to int16 accumulators;
-//   TL2: negates the l and h parts of negative triples (psignb on SSE4.1/AVX2, a masked subtract
+//   per token: broadcasts 4 table planes (2 items x l/h), 4 x lut16,
+//   [TL2] negates the l and h parts of negative triples (psignb on SSE4.1/AVX2, a masked subtract
 //   on AVX-512: -(l + 28h) = -l + 28(-h); NEON complements them instead, 28*~h + ~l = -e - 29, and
-//   the store adds 29 per negative triple from tl2_view::neg) and adds them to two byte
-//   accumulators; after each sign group of 4 columns one multiply-add per half rebuilds l + 28*h
-//   into the int16 accumulators. On AVX2 that is 18.75 vector uops per column and chunk: 3 index,
-//   4 pshufb, 4 psignb, 4 byte adds, 2.25 for the multipliers (9 per group) and 1.5 to fold.
+//   the store adds 29 per negative triple from tl2_view::neg),
+//   and adds the l and h parts to two byte accumulators. After each group of columns (TL2: a sign
+//   group of 4, TL1: 5) one multiply-add per half rebuilds l + base*h into int16 accumulators
+//   (base 28 for TL2 triples, 22 for TL1 pairs: tl_split in formats/tl_common.hpp). On AVX2 that is
+//   18.75 vector uops per column and chunk for TL2 (3 index, 4 pshufb, 4 psignb, 4 byte adds, 2.25
+//   for the sign multipliers, 1.5 to fold) and 12.2 for TL1 (3 + 4 + 4 + 1.2).
 // Bounds (FORMATS.md 4.5), with external activations down to q = -128 allowed:
-//   TL2 bytes: |l|, |-l|, |~l| <= 14 and |h|, |-h| <= 14, |~h| <= 15 -> a sign group of 8 lookups
-//   sums to <= 120.
+//   bytes: TL1 |l| <= 11, |h| <= 12 -> a group of 10 lookups sums to <= 120; TL2 |l|, |-l|, |~l| <= 14
+//   and |h|, |-h| <= 14, |~h| <= 15 -> a sign group of 8 lookups sums to <= 120.
 //   int16 accumulators are widened to int32 every `window` columns:
-//   TL1: |entry| <= 2*127 = 254, 2 per column -> 63 columns = 126 lookups <= 32004 <= 32767
-//        (even with external q = -128: 126 * 256 = 32256)
+//   TL1: |entry| <= 2*128 = 256, 2 per column -> 60 columns (whole groups) = 120 lookups <= 30720
 //   TL2: |term| <= 3*128 = 384 negated, 3*128 + 29 = 413 complemented (NEON), 2 per column ->
 //        36 columns (whole sign groups) = 72 lookups <= 29736 <= 32767 on every tier;
 //        the TL1-coded tail (<= 2 columns) runs in its own window.
@@ -44,7 +44,7 @@ struct tl_kernel_traits {
   static constexpr int tl2_gemv_chunks = 2;  // TL2 also keeps sign masks live
   static constexpr int gemm_chunks = 1;   // index vectors per pass of a token group
   static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
-  static constexpr std::size_t tl1_window = 63;  // columns between widenings (see engine header)
+  static constexpr std::size_t tl1_window = 60;  // columns between widenings (see engine header)
   static constexpr std::size_t tl2_window = 36;
   static constexpr bool tl2_gemv_sequential = false;  // TL2 GEMV: the chunks of a window one by one
 };
@@ -144,7 +144,9 @@ TRITLUT_INLINE void tl_static_for(F&& f) noexcept {
 }
 
 // Columns [u0, u1) (one int16 window) of chunks c0 + CB .. c0 + CE - 1 of a tile (the others of the
-// CH chunks are left alone): int16 sums (TL2: byte sums folded per sign group), widened into a32.
+// CH chunks are left alone): the l and h parts of the lookups summed as bytes over groups of G
+// columns (TL2: a sign group of 4, TL1: 5), folded into int16 sums l + base*h after each group, and
+// widened into a32 at the end.
 template <class Tag, int CB, int CE, int CH, int NB, bool SIGNED>
 TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
                               std::size_t u0, std::size_t u1, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
@@ -152,15 +154,12 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
   constexpr int K = CE - CB;  // chunks at once
+  constexpr int G = SIGNED ? 4 : tl1_group;
+  constexpr int base = SIGNED ? tl2_split.base : tl1_split.base;
   const std::size_t cb = c0 + CB;
-  vec a16[NB][K][2];
+  vec a16[NB][K][2], a8[NB][K][2];
   for (int n = 0; n < NB; ++n)
-    for (int c = 0; c < K; ++c) a16[n][c][0] = a16[n][c][1] = O::zero();
-  // TL2: the base-28 parts of a sign group's lookups, summed as bytes (see tl2_split).
-  vec a8[NB][K][2];
-  if constexpr (SIGNED)
-    for (int n = 0; n < NB; ++n)
-      for (int c = 0; c < K; ++c) a8[n][c][0] = a8[n][c][1] = O::zero();
+    for (int c = 0; c < K; ++c) a16[n][c][0] = a16[n][c][1] = a8[n][c][0] = a8[n][c][1] = O::zero();
   // GEMV streams the matrix once: fetch the same column of a later tile (the regions are
   // [tile][cols][mr], so a tile is cols * mr bytes) while this one computes. A later pass over
   // the same columns (CB > 0) finds them in L1.
@@ -183,37 +182,43 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
         vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
         vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
         if constexpr (SIGNED) {
-          // The l and h parts of the two triples, negated (or complemented) where negative,
-          // summed as bytes.
-          a8[n][c][0] = O::add8(O::add8(a8[n][c][0], O::flip(lo0, m0[c])), O::flip(lo1, m1[c]));
-          a8[n][c][1] = O::add8(O::add8(a8[n][c][1], O::flip(hi0, m0[c])), O::flip(hi1, m1[c]));
-          TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
-          TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
-        } else {
-          O::add_planes(a16[n][c][0], a16[n][c][1], lo0, hi0);
-          O::add_planes(a16[n][c][0], a16[n][c][1], lo1, hi1);
-          // Without this g++ 12 reassociates the adds across columns and spills the partial sums:
-          // pinning them makes AVX2 TL1/TL2 GEMM (b4..b64) and AVX-512 TL2 GEMM 9-12% faster.
-          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][0]);
-          TRITLUT_KEEP_ACCUMULATOR(a16[n][c][1]);
+          // TL2: negated (or complemented) where the triple is negative.
+          lo0 = O::flip(lo0, m0[c]);
+          hi0 = O::flip(hi0, m0[c]);
+          lo1 = O::flip(lo1, m1[c]);
+          hi1 = O::flip(hi1, m1[c]);
         }
+        a8[n][c][0] = O::add8(O::add8(a8[n][c][0], lo0), lo1);
+        a8[n][c][1] = O::add8(O::add8(a8[n][c][1], hi0), hi1);
+        // Without this g++ 12 reassociates the adds across columns and spills the partial sums.
+        TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
+        TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
       }
     }
   };
+  // End of a group: rebuild int16 sums l + base*h (|part sums| <= 120, tl_common.hpp).
+  auto fold = [&]() TRITLUT_INLINE_LAMBDA {
+    for (int n = 0; n < NB; ++n)
+      for (int c = 0; c < K; ++c) {
+        O::template fold_split<base>(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
+        a8[n][c][0] = a8[n][c][1] = O::zero();
+      }
+  };
 
-  if constexpr (SIGNED) {
-    // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
-    // shuffle uop) per column, and folds loads from a visible constant table back into those, so
-    // the table's address is hidden from it.
-    const std::uint8_t* bits = tl_sign_bits.b[0];
-    TRITLUT_HIDE_POINTER(bits);
-    // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
-    // A sign group of NJ columns from u (4, or fewer at the end of a region).
-    auto group = [&](std::size_t u, auto nj) TRITLUT_INLINE_LAMBDA {
+  // A group of NJ columns from u (G, or fewer at the end of a window).
+  auto group = [&](std::size_t u, auto nj) TRITLUT_INLINE_LAMBDA {
+    constexpr int NJ = decltype(nj)::value;
+    if constexpr (SIGNED) {
+      // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
+      // shuffle uop) per column, and folds loads from a visible constant table back into those, so
+      // the table's address is hidden from it.
+      const std::uint8_t* bits = tl_sign_bits.b[0];
+      TRITLUT_HIDE_POINTER(bits);
+      // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
       typename O::sgroup g[K];
       if constexpr (prefetch) tl_prefetch(rg.sign + (u / 4) * mr + c0 * V, (rg.cols + 3) / 4 * mr);
       for (int c = 0; c < K; ++c) g[c] = O::sign_group(O::load(rg.sign + (u / 4) * mr + (cb + c) * V), bits);
-      tl_static_for<0, decltype(nj)::value>([&](auto jj) TRITLUT_INLINE_LAMBDA {
+      tl_static_for<0, NJ>([&](auto jj) TRITLUT_INLINE_LAMBDA {
         constexpr int J = decltype(jj)::value;
         smask m0[K], m1[K];
         for (int c = 0; c < K; ++c) {
@@ -223,25 +228,21 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
         }
         column(u + J, m0, m1);
       });
-      // End of the sign group: rebuild int16 sums l + 28*h (8 lookups: |part sums| <= 120).
-      for (int n = 0; n < NB; ++n)
-        for (int c = 0; c < K; ++c) {
-          O::fold_split(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
-          a8[n][c][0] = a8[n][c][1] = O::zero();
-        }
-    };
-    std::size_t u = u0;
-    for (; u + 4 <= u1; u += 4) group(u, std::integral_constant<int, 4>{});
-    // Only the last window of a region can end inside a sign group (windows are whole groups).
-    switch (u1 - u) {
-      case 3: group(u, std::integral_constant<int, 3>{}); break;
-      case 2: group(u, std::integral_constant<int, 2>{}); break;
-      case 1: group(u, std::integral_constant<int, 1>{}); break;
-      default: break;
+    } else {
+      tl_static_for<0, NJ>([&](auto jj) TRITLUT_INLINE_LAMBDA {
+        column(u + decltype(jj)::value, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
+      });
     }
-  } else {
-    for (std::size_t u = u0; u < u1; ++u) column(u, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
-  }
+    fold();
+  };
+  std::size_t u = u0;
+  for (; u + G <= u1; u += G) group(u, std::integral_constant<int, G>{});
+  // A partial group only at the end of a window (TL2 windows are whole sign groups, so there only at
+  // the end of the region).
+  const std::size_t rest = u1 - u;
+  tl_static_for<1, G>([&](auto nj) TRITLUT_INLINE_LAMBDA {
+    if (rest == decltype(nj)::value) group(u, nj);
+  });
   for (int n = 0; n < NB; ++n)
     for (int c = 0; c < K; ++c) {
       O::widen_lanes(a32[n][CB + c][0], a32[n][CB + c][1], a16[n][c][0]);
@@ -311,7 +312,7 @@ TRITLUT_INLINE void tl_tile(const tl_region& r0, const tl_region& r1, std::size_
   for (int n = 0; n < NB; ++n) lut[n] = L.data + (n0 + n) * tok_bytes;
   constexpr bool seq = SIGNED0 && NB == 1 && tl_kernel_traits<Tag>::tl2_gemv_sequential;
   tl_run_region<Tag, CH, NB, SIGNED0, seq>(r0, mr, c0, lut, W0, a32);
-  if (r1.cols) tl_run_region<Tag, CH, NB, false, false>(r1, mr, c0, lut, tl1_max_window, a32);
+  if (r1.cols) tl_run_region<Tag, CH, NB, false, false>(r1, mr, c0, lut, tl_kernel_traits<Tag>::tl1_window, a32);
   tl_store<Tag, CH, NB>(a32, tile, mr, c0, n0, row0, row1, neg, L, alpha, out);
 }
 
@@ -350,15 +351,10 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
   }
 }
 
-// Entry of the int16 table of `item` at index i (scalar tier).
-TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i) noexcept {
+// Entry i of LUT item `item` (scalar tier): l + base*h from two signed bytes (tl_split).
+TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i, const tl_split& sp) noexcept {
   const std::uint8_t* p = lut + item * tl_lut_item_bytes;
-  return static_cast<std::int16_t>(static_cast<std::uint16_t>(p[i] | p[16 + i] << 8));
-}
-// Entry i of a TL2 triple item (base 28: l + 28*h, signed bytes).
-TRITLUT_INLINE std::int32_t tl_entry_split(const std::uint8_t* lut, std::size_t item, unsigned i) noexcept {
-  const std::uint8_t* p = lut + item * tl_lut_item_bytes;
-  return static_cast<std::int8_t>(p[i]) + tl2_split * static_cast<std::int8_t>(p[16 + i]);
+  return static_cast<std::int8_t>(p[i]) + sp.base * static_cast<std::int8_t>(p[16 + i]);
 }
 
 TRITLUT_INLINE void tl_store_one(const gemm_out& out, const tl_lut_view& L, float alpha, std::size_t n, std::size_t r,

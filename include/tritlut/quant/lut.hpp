@@ -3,19 +3,19 @@
 // int8 activations (quant/act.hpp), so TL1, TL2 and I2_S compute the same sum w*q.
 //
 // One item = 16 entries stored as 32 bytes [16 low parts][16 high parts], so a 16-entry byte
-// lookup per plane (pshufb, tbl) fetches both parts of an entry for a whole vector of indices.
+// lookup per plane (pshufb, tbl) fetches both parts of an entry for a whole vector of indices. The
+// parts are signed bytes, e = l + base*h (tl_split in formats/tl_common.hpp), small enough for the
+// kernels to sum them as bytes over a group of columns:
 //   TL1 pair (b0, b1):      entry[3*w0 + w1 + 4] = w0*b0 + w1*b1, 9 used, 9..15 zero, |e| <= 254;
-//                           int16 low byte and high byte (e = lo | hi << 8)
+//                           base 22
 //   TL2 triple (b0,b1,b2):  entry[|9*w0 + 3*w1 + w2|] for the positive-canonical pattern, 14 used,
-//                           14..15 zero, |e| <= 381; split in base 28 (e = l + 28*h, signed bytes,
-//                           tl2_split in formats/tl_common.hpp), so the kernel can sum both parts as
-//                           bytes over a sign group
+//                           14..15 zero, |e| <= 381; base 28
 //   TL2 tail pairs:         as TL1 items
 // A token's TL2 table is k3/3 triple items followed by the TL1 items of the tail: about 10.7*K bytes
 // (K = 2560: 27 KiB), TL1 16*K bytes. Activations at or past k count as 0 (padding).
-// The SIMD builder computes each item with three sign-multiplies and one byte split (TL2 triples:
-// a multiply-high for h, then packs); it is exact,
-// so it is bit-identical to the scalar one (tests compare them byte for byte).
+// The SIMD builder computes each item with three sign-multiplies and the split (a multiply-high for
+// h, then packs); it is exact, so it is bit-identical to the scalar one (tests compare them byte for
+// byte).
 #pragma once
 
 #include <cstddef>
@@ -32,10 +32,10 @@ namespace detail {
 // Weight patterns per entry: w[0][i], w[1][i], w[2][i] multiply b0, b1, b2 (zero for unused i).
 struct tl_patterns {
   alignas(64) std::int16_t w[48];
-  bool split = false;  // TL2 triples: entries in base 28, else int16 low / high bytes
+  tl_split split;  // how entries are stored (tl1_split for pairs, tl2_split for triples)
 };
 constexpr tl_patterns make_tl1_patterns() noexcept {
-  tl_patterns p{};
+  tl_patterns p{{}, tl1_split};
   for (unsigned i = 0; i < 9; ++i) {
     p.w[i] = static_cast<std::int16_t>(tl1_w0(i));
     p.w[16 + i] = static_cast<std::int16_t>(tl1_w1(i));
@@ -43,7 +43,7 @@ constexpr tl_patterns make_tl1_patterns() noexcept {
   return p;
 }
 constexpr tl_patterns make_tl2_patterns() noexcept {
-  tl_patterns p{};
+  tl_patterns p{{}, tl2_split};
   for (int i = 0; i < 14; ++i) {
     int w0 = 0, w1 = 0, w2 = 0;
     tl2_digits(i, w0, w1, w2);
@@ -51,7 +51,6 @@ constexpr tl_patterns make_tl2_patterns() noexcept {
     p.w[16 + i] = static_cast<std::int16_t>(w1);
     p.w[32 + i] = static_cast<std::int16_t>(w2);
   }
-  p.split = true;
   return p;
 }
 inline constexpr tl_patterns tl1_patterns = make_tl1_patterns();
@@ -60,10 +59,8 @@ inline constexpr tl_patterns tl2_patterns = make_tl2_patterns();
 TRITLUT_INLINE void tl_item_scalar(int b0, int b1, int b2, const tl_patterns& p, std::uint8_t* out) noexcept {
   for (int i = 0; i < 16; ++i) {
     const int e = p.w[i] * b0 + p.w[16 + i] * b1 + p.w[32 + i] * b2;
-    const int lo = p.split ? tl2_split_lo(e) : e;
-    const unsigned hi = p.split ? static_cast<unsigned>(tl2_split_hi(e)) : static_cast<unsigned>(e) >> 8;
-    out[i] = static_cast<std::uint8_t>(static_cast<unsigned>(lo) & 0xFFu);
-    out[16 + i] = static_cast<std::uint8_t>(hi & 0xFFu);
+    out[i] = static_cast<std::uint8_t>(static_cast<unsigned>(p.split.lo(e)) & 0xFFu);
+    out[16 + i] = static_cast<std::uint8_t>(static_cast<unsigned>(p.split.hi(e)) & 0xFFu);
   }
 }
 
@@ -103,10 +100,7 @@ inline void tl_build_lut(tl_kind kind, const act_view& x, std::uint8_t* out, Tag
   for (std::size_t n = 0; n < x.n; ++n)
     detail::tl_build_token(kind, x.q + n * x.stride, x.k, out + n * bytes,
                            [](int b0, int b1, int b2, const detail::tl_patterns& p, std::uint8_t* o)
-                               TRITLUT_INLINE_LAMBDA {
-                                 if (p.split) O::lut_entries_split(b0, b1, b2, p.w, o);
-                                 else O::lut_entries(b0, b1, b2, p.w, o);
-                               });
+                               TRITLUT_INLINE_LAMBDA { O::lut_entries_split(b0, b1, b2, p.w, p.split, o); });
 }
 
 }  // namespace kernels
