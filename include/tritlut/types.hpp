@@ -80,8 +80,8 @@ struct tl2_view {
 
 // Per-token lookup tables built from quantized activations (quant/lut.hpp). Item i of token n is
 // 32 bytes at data + (n * items + i) * 32: the low parts of its 16 entries, then the high parts.
-// TL1: item p = pair (q[2p], q[2p+1]), int16 low and high bytes. TL2: items 0..k3/3-1 are triples,
-// split in base 28 (e = l + 28*h, signed bytes, formats/tl_common.hpp), then TL1 tail pairs.
+// Entries are split into signed bytes e = l + base*h (tl_split, formats/tl_common.hpp). TL1: item
+// p = pair (q[2p], q[2p+1]), base 22. TL2: items 0..k3/3-1 are triples, base 28, then TL1 tail pairs.
 struct tl_lut_view {
   const std::uint8_t* data = nullptr;  // [n][items][32]
   const float* scale = nullptr;        // [n] act_scale of each token (the epilogue divides by it)
