@@ -45,7 +45,7 @@ class tl2_matrix {
     v.tiles = (m + mr - 1) / mr;
     v.k3 = tl2_k3(k);
     v.cols3 = v.k3 / 6;
-    v.groups = (v.cols3 + 3) / 4;
+    v.groups = (v.cols3 + tl2_group - 1) / tl2_group;
     v.colst = tl2_tail_cols(k);
     v.alpha = alpha;
     const std::size_t n_idx = v.tiles * v.cols3 * mr, n_sign = v.tiles * v.groups * mr, n_tail = v.tiles * v.colst * mr;

@@ -64,6 +64,7 @@ inline constexpr tl_split tl1_split{22, 2 * 128, 2980};
 inline constexpr tl_split tl2_split{28, 3 * 128, 2342};
 static_assert(tl1_split.magic_exact() && tl2_split.magic_exact(), "TL entry split: multiply-high not exact");
 inline constexpr int tl1_group = 5;  // columns of TL1 byte sums per fold (10 lookups: <= 120)
+inline constexpr int tl2_group = 4;  // columns per TL2 sign byte (8 triples), also the fold group
 inline constexpr int tl2_neg_fix = tl2_split.base + 1;
 
 // TL1 index of a weight pair (FORMATS.md 4.2): 3*w0 + w1 + 4 in 0..8.

@@ -47,7 +47,7 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
     if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl2_gemm(w, L, out, row0, row1, N{});
   }
   constexpr std::size_t W = tl_kernel_traits<Tag>::tl2_window;
-  static_assert(W <= tl2_max_window && W % 4 == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
+  static_assert(W <= tl2_max_window && W % tl2_group == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
   const std::size_t n3 = w.k3 / 3;
   detail::tl_drive<Tag, true, W>(w.mr, w.neg, w.alpha, L, out, row0, row1,
                                  [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) noexcept {

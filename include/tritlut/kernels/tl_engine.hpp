@@ -41,7 +41,7 @@ namespace tritlut {
 template <class Tag>
 struct tl_kernel_traits {
   static constexpr int gemv_chunks = 4;   // TL1: index vectors per pass of one token (share table loads)
-  static constexpr int tl2_gemv_chunks = 2;  // TL2 also keeps sign masks live
+  static constexpr int tl2_gemv_chunks = 2;  // TL2 also keeps sign state live
   static constexpr int gemm_chunks = 1;   // index vectors per pass of a token group
   static constexpr int gemm_tokens = 4;   // tokens per pass (share index/sign decoding)
   static constexpr std::size_t tl1_window = 60;  // columns between widenings (see engine header)
@@ -50,7 +50,7 @@ struct tl_kernel_traits {
 };
 template <>
 struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
-  static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x 2 accumulators + 4 tables + temporaries
+  static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x (2 byte + 2 int16) sums, 4 tables, temporaries
   // TL2 takes the whole 64-row tile per pass, so each 64-byte line of indices and signs is read
   // from L2/L3 once (from DRAM, 6912x2560: 410 -> 355 us at 1 thread, 219 -> 184 us at 2), but the
   // two chunks run one after the other within each int16 window: the second finds the window's
@@ -122,8 +122,9 @@ TRITLUT_INLINE void tl_prefetch(const std::uint8_t* p, std::size_t tile_bytes) n
   __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + ahead), 0, 2);
 }
 
-// Byte masks selecting sign bit b of every byte, one 64-byte row per bit: loaded (a load uop, or
-// folded into vpand/vpcmpeqb) rather than splat from an immediate.
+// Byte masks selecting sign bit b of every byte, one 64-byte row per bit, loaded rather than splat
+// from an immediate: AVX-512 (vptestmb) and NEON (vtst) read every row, SSE4.1/AVX2 row 0 (the
+// guard bit of their psignb multipliers).
 struct tl_bit_masks {
   alignas(64) std::uint8_t b[8][64];
 };
@@ -154,7 +155,7 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
   constexpr int K = CE - CB;  // chunks at once
-  constexpr int G = SIGNED ? 4 : tl1_group;
+  constexpr int G = SIGNED ? tl2_group : tl1_group;
   constexpr int base = SIGNED ? tl2_split.base : tl1_split.base;
   const std::size_t cb = c0 + CB;
   vec a16[NB][K][2], a8[NB][K][2];
@@ -164,6 +165,12 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
   // [tile][cols][mr], so a tile is cols * mr bytes) while this one computes. A later pass over
   // the same columns (CB > 0) finds them in L1.
   constexpr bool prefetch = NB == 1 && CB == 0;
+
+  // TL2: the bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
+  // shuffle uop) per column, and folds loads from a visible constant table back into those, so the
+  // table's address is hidden from it.
+  [[maybe_unused]] const std::uint8_t* bits = tl_sign_bits.b[0];
+  if constexpr (SIGNED) TRITLUT_HIDE_POINTER(bits);
 
   using smask = typename O::smask;
   auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
@@ -209,15 +216,11 @@ TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c
   auto group = [&](std::size_t u, auto nj) TRITLUT_INLINE_LAMBDA {
     constexpr int NJ = decltype(nj)::value;
     if constexpr (SIGNED) {
-      // The bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
-      // shuffle uop) per column, and folds loads from a visible constant table back into those, so
-      // the table's address is hidden from it.
-      const std::uint8_t* bits = tl_sign_bits.b[0];
-      TRITLUT_HIDE_POINTER(bits);
       // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
+      const std::uint8_t* sg = rg.sign + (u / tl2_group) * mr;
       typename O::sgroup g[K];
-      if constexpr (prefetch) tl_prefetch(rg.sign + (u / 4) * mr + c0 * V, (rg.cols + 3) / 4 * mr);
-      for (int c = 0; c < K; ++c) g[c] = O::sign_group(O::load(rg.sign + (u / 4) * mr + (cb + c) * V), bits);
+      if constexpr (prefetch) tl_prefetch(sg + c0 * V, (rg.cols + tl2_group - 1) / tl2_group * mr);
+      for (int c = 0; c < K; ++c) g[c] = O::sign_group(O::load(sg + (cb + c) * V), bits);
       tl_static_for<0, NJ>([&](auto jj) TRITLUT_INLINE_LAMBDA {
         constexpr int J = decltype(jj)::value;
         smask m0[K], m1[K];
