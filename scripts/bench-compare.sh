@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Compares two kernel result files written by scripts/bench.sh (docs/benchmarks/kernels.json,
+# Compares two kernel result files written by scripts/bench.sh (bench/results/kernels.json,
 # Google Benchmark JSON). Prints, for every case present in both, old and new time and the
 # speed-up old/new.
 #   scripts/bench-compare.sh old/kernels.json new/kernels.json

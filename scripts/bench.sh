@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs the whole benchmark: builds Release, measures the machine's ceilings and every kernel
 # (tritlut-bench), then tritlut-run bench on dummy models of the paper's configurations at 1 and N
-# threads, and writes docs/benchmarks.md (+ docs/benchmarks/*.json, e2e.md, tps_vs_size.svg).
+# threads. The raw results go to bench/results/ (kernels.json, e2e.md, models.tsv, machine.txt and
+# the logs), the report made from them to docs/benchmarks.md and docs/benchmarks_tps_vs_size.svg.
 #   scripts/bench.sh            full run (about 20-30 minutes on 2 cores)
 #   scripts/bench.sh --quick    a few kernel cases and two small models (a couple of minutes)
 # Environment: BENCH_CONFIGS="125M 350M ..." overrides the model list, BENCH_OUT=dir the results dir.
@@ -23,7 +24,7 @@ bench="$build/bench/tritlut-bench"
 run="$build/examples/tritlut-run"
 convert="$build/examples/tritlut-convert"
 
-out=${BENCH_OUT:-docs/benchmarks}
+out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
 threads=$(nproc)
 reps=3
@@ -38,7 +39,7 @@ e2e_reps=3
   echo "llc: $(cat /sys/devices/system/cpu/cpu0/cache/index3/size 2>/dev/null || echo unknown)"
   echo "kernel: $(uname -sr)"
   echo "compiler: $(c++ --version | head -1)"
-  echo "tritlut: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet -- . ":(exclude)$out" ":(exclude)docs/benchmarks.md" 2>/dev/null || echo ' (modified)')"
+  echo "tritlut: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet -- . ":(exclude)$out" ":(exclude)docs/benchmarks.md" ":(exclude)docs/benchmarks_tps_vs_size.svg" 2>/dev/null || echo ' (modified)')"
   echo "date: $(date -u +%Y-%m-%d)"
   echo "repetitions: $reps"
   echo "e2e_reps: $e2e_reps"
