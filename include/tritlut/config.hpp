@@ -6,15 +6,11 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define TRITLUT_INLINE inline __attribute__((always_inline))
-#define TRITLUT_RESTRICT __restrict__
 #define TRITLUT_INLINE_LAMBDA __attribute__((always_inline))
-#define TRITLUT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TRITLUT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define TRITLUT_INLINE inline
-#define TRITLUT_RESTRICT
 #define TRITLUT_INLINE_LAMBDA
-#define TRITLUT_LIKELY(x) (x)
 #define TRITLUT_UNLIKELY(x) (x)
 #endif
 

@@ -16,13 +16,6 @@
 namespace tritlut {
 namespace compat {
 
-// xsimd 8.1 calls the common base arch `generic`; 14.0 renamed it `common`.
-#if XSIMD_VERSION_MAJOR >= 14
-using generic_arch = xsimd::common;
-#else
-using generic_arch = xsimd::generic;
-#endif
-
 // Horizontal sum: `hadd` in 8.1, `reduce_add` since 9.0. Both wrap in T: widen first.
 template <class T, class A>
 inline T reduce_add(const xsimd::batch<T, A>& b) noexcept {
@@ -41,22 +34,6 @@ inline T reduce_max(const xsimd::batch<T, A>& b) noexcept {
   T m = tmp[0];
   for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = tmp[i] > m ? tmp[i] : m;
   return m;
-}
-
-// bitwise_cast<batch<To,A>>(x) in 8.1, bitwise_cast<To>(x) since 11.0.
-template <class To, class T, class A>
-inline xsimd::batch<To, A> bitcast(const xsimd::batch<T, A>& x) noexcept {
-#if XSIMD_VERSION_MAJOR >= 11
-  return xsimd::bitwise_cast<To>(x);
-#else
-  return xsimd::bitwise_cast<xsimd::batch<To, A>>(x);
-#endif
-}
-
-// x & ~y. xsimd 8.1's bitwise_andnot has opposite operand orders on x86 and NEON (fixed in 9.0).
-template <class T, class A>
-inline xsimd::batch<T, A> andnot(const xsimd::batch<T, A>& x, const xsimd::batch<T, A>& y) noexcept {
-  return x & ~y;
 }
 
 }  // namespace compat

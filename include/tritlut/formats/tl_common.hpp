@@ -19,14 +19,10 @@
 
 namespace tritlut {
 
-// Per-ISA tile defaults (compile-time; override with tl_pack_config at pack time).
-template <class Tag>
-struct tl_traits {
-  static constexpr std::size_t mr = 64;  // rows per tile: 1 zmm / 2 ymm / 4 xmm of index bytes
-};
-constexpr std::size_t tl_default_mr(isa_id) noexcept { return 64; }
+// Default rows per tile, the same for every ISA: 1 zmm / 2 ymm / 4 xmm of index bytes (see above).
+inline constexpr std::size_t tl_default_mr = 64;
 
-// Run-time layout choice. mr = 0 means tl_default_mr of the ISA (64 on every tier today).
+// Run-time layout choice. mr = 0 means tl_default_mr.
 struct tl_pack_config {
   std::size_t mr = 0;
 };
@@ -104,7 +100,7 @@ inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t 
     throw error(std::string(what) + ": empty matrix (" + std::to_string(m) + " x " + std::to_string(k) + ")");
   if (m > (std::size_t(1) << 40) / k)
     throw error(std::string(what) + ": matrix " + std::to_string(m) + " x " + std::to_string(k) + " is too large");
-  const std::size_t mr = cfg.mr ? cfg.mr : tl_default_mr(isa::best::id);
+  const std::size_t mr = cfg.mr ? cfg.mr : tl_default_mr;
   if (mr % 16 != 0 || mr > 1024)
     throw error(std::string(what) + ": tile rows mr = " + std::to_string(mr) +
                 " must be a positive multiple of 16 and at most 1024");
