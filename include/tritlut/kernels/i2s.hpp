@@ -23,14 +23,13 @@
 #include "reference.hpp"
 
 namespace tritlut {
-// Tile shapes per ISA, picked by measuring variants on 6912 x 2560 with tritlut-bench. Two rows
-// per GEMV tile beat four on AVX2 and AVX-512 (four row streams plus the activations exhaust the
-// 16 ymm registers and the load ports). The batched tile is R x NB accumulators in registers.
+// Tile shapes per ISA, chosen with tritlut-bench on 6912 x 2560 (docs/tuning.md). Two rows per
+// GEMV tile beat four on AVX2 and AVX-512 (four row streams plus the activations exhaust the 16 ymm
+// registers and the load ports). The batched tile is R x NB accumulators in registers.
 // GEMV from DRAM: a tile of R rows of at most this many bytes is "short": two tile streams per
-// thread, next tile prefetched into L1; longer tiles run one stream, next tile prefetched into L2.
-// Measured (AVX-512 VNNI, matrices in rotation from DRAM, 2 threads, us):
-//   6912x2560 (1280-byte tiles): 1 stream 167, 2 streams 144, 4 streams 150
-//   4096x12032 (6016-byte tiles): 1 stream + L2 prefetch 408, 2 streams 429, 4 streams + L1 prefetch 511
+// thread, next tile prefetched into L1 (6912x2560, 1280-byte tiles: 14% less time than one stream);
+// longer tiles run one stream, next tile prefetched into L2 (4096x12032, 6016-byte tiles: two
+// streams are 5% slower). AVX-512 VNNI, 2 threads.
 inline constexpr std::size_t i2s_gemv_near_tile_bytes = 2048;
 
 template <class Tag>
@@ -185,7 +184,7 @@ TRITLUT_INLINE void i2s_unpack_chunk(const std::uint8_t* const* wp, std::size_t 
 // The batched path's outputs go through a tile of i2s_out_rows rows x one token block, written to
 // `out` a token's run of rows (one cache line of floats) at a time. Written per row group straight
 // into `out`, every output line was fetched again for each row group (the activations stream
-// through the caches in between), which cost 10% of the AVX-512 GEMM (see i2s_gemm).
+// through the caches in between), which made the AVX-512 VNNI GEMM 8% slower (64 tokens).
 inline constexpr std::size_t i2s_out_rows = 16;
 struct i2s_out_tile {
   alignas(64) float y[i2s_token_block][i2s_out_rows];
@@ -258,8 +257,8 @@ TRITLUT_INLINE void i2s_chunk_tokens(const typename arch::simd_ops<Tag>::vec* bu
       for (int n = 0; n < NB; ++n) {
         a[n] = O::load_i2s_act(qp[n], o, g);
         // In a register: g++ 12 otherwise folds the load into each of the R maddubs that use it (R
-        // loads instead of one, unlaminated by the indexed address). AVX2 6912x2560 b64 with g++:
-        // 10.2 -> 8.5 ms (111 -> 134 G MAC/s); SSE4.1 and AVX-512 unchanged; clang unaffected.
+        // loads instead of one, unlaminated by the indexed address): the AVX2 GEMM (64 tokens) is
+        // 20% faster with it. Clang needs none.
         TRITLUT_KEEP_ACCUMULATOR(a[n]);
       }
       TRITLUT_UNROLL
@@ -356,8 +355,7 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
     return;
   }
   // Batched: per block of tokens, tiles of i2s_out_rows rows, each in groups of R rows (the
-  // weights are read and unpacked once per token block). AVX-512 VNNI 6912x2560 b64: 4.67 ms with
-  // the outputs stored per row group from scalar sums, 4.13 ms without storing them at all.
+  // weights are read and unpacked once per token block).
   constexpr int R = T::gemm_rows, NB = T::gemm_tokens;
   static_assert(detail::i2s_out_rows % R == 0, "row groups tile the output tile");
   const bool as_int = out.yi != nullptr;

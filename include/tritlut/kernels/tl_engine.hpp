@@ -52,10 +52,9 @@ template <>
 struct tl_kernel_traits<isa::avx2> : tl_kernel_traits<isa::scalar> {
   static constexpr int gemv_chunks = 2;  // 16 ymm: 2 x (2 byte + 2 int16) sums, 4 tables, temporaries
   // TL2 takes the whole 64-row tile per pass, so each 64-byte line of indices and signs is read
-  // from L2/L3 once (from DRAM, 6912x2560: 410 -> 355 us at 1 thread, 219 -> 184 us at 2), but the
-  // two chunks run one after the other within each int16 window: the second finds the window's
-  // lines in L1, and each keeps its registers to itself (side by side they spilled a third of a
-  // column's work). 6912x2560 in cache, 1 thread: 217 -> 209 us.
+  // from L2/L3 once (from DRAM 14% less time than one chunk per pass), but the two chunks run one after
+  // the other within each int16 window: the second finds the window's lines in L1, and each keeps
+  // its registers to itself (side by side they spilled a third of a column's work).
   static constexpr int tl2_gemv_chunks = 2;
   static constexpr bool tl2_gemv_sequential = true;
 };
@@ -107,15 +106,12 @@ struct tl_region {
 
 // GEMV prefetch into L2 (locality 2) of p's copy one tile on (tile_bytes: the same column of the
 // next tile), or tl_prefetch_max_bytes on when tiles are longer than that (wide K: the prefetch
-// then runs ahead inside the tile). Measured from DRAM, AVX-512, 2 threads, TL2: 6912x2560 184 us
-// without, 144 us one tile ahead, 148 us two ahead; 8192x24576 (262 KiB tiles) TL1 2480 -> 1736 us
-// and TL2 1857 -> 1507 us with an 8 KiB cap (4 KiB and 16 KiB within 3%). Since TL2 runs faster
-// (session 7) a 3 KiB cap is better: TL2 1 / 2 threads AVX2, 6912x2560 280 -> 264 / 148 -> 140 us,
-// 8192x24576 3323 -> 2794 / 1702 -> 1501 us (AVX-512 VNNI 2 threads: 136 -> 128, 1601 -> 1403); 1 KiB
-// is too short, 4 KiB and up as before; in cache within 3%. Interleaving tile
-// segments (as I2_S does) did not help: each tile already streams its index and sign regions side
-// by side. Address arithmetic in integers: past the last tile it points outside the buffer, which
-// a prefetch may do (it never faults).
+// then runs ahead inside the tile). From DRAM the prefetch takes a fifth off TL2 GEMV (6912x2560,
+// AVX-512, 2 threads); with the 3 KiB cap wide K (8192x24576, 262 KiB tiles) takes 16% less time
+// than with an 8 KiB one (TL2, AVX2, 1 thread), and 1 KiB is too short (docs/tuning.md).
+// Interleaving tile segments (as I2_S does) does not help: each tile already streams its index and
+// sign regions side by side. Address arithmetic in integers: past the last tile it points outside
+// the buffer, which a prefetch may do (it never faults).
 inline constexpr std::size_t tl_prefetch_max_bytes = 3072;
 TRITLUT_INLINE void tl_prefetch(const std::uint8_t* p, std::size_t tile_bytes) noexcept {
   const std::size_t ahead = std::min(tile_bytes, tl_prefetch_max_bytes);
