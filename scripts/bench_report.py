@@ -229,7 +229,8 @@ always repacked into memory). tokens/s, mean ± sd.
 
 GB/s of packed weights (fraction of the DRAM read ceiling at that thread count).
 """),
-    "dram_best": T("Best DRAM-bound GEMV at $threads threads: $fmt $shape at $percent% of the measured read bandwidth."),
+    "dram_best": T("Best DRAM-bound GEMV at $threads threads: $fmt $shape at $percent% of the measured read "
+                   "bandwidth."),
     "dram_unreliable": T("Not reliable DRAM figures ($shapes): their rotation (at most 64 copies in runs before "
                          "rotation_bytes was recorded) was smaller than twice the reported last-level cache, so it "
                          "may have stayed partly cache-resident."),
@@ -311,10 +312,12 @@ def render_e2e(res):
         for model in res.models:
             tests = [r.test for r in res.e2e if r.model == model.name and r.test.startswith(kind)]
             if tests:
-                rows.append([model.config, f"{model.params / 1e9:.2f} B", f"{model.file_bytes / 2**30:.2f} GiB", tests[0]] +
+                rows.append([model.config, f"{model.params / 1e9:.2f} B", f"{model.file_bytes / 2**30:.2f} GiB",
+                             tests[0]] +
                             [mean_sd(cell.get((model.name, k, t, kind))) for k in columns for t in ts])
         header = ["model", "params", "file", "test"] + [f"{k} {t}T" for k in columns for t in ts]
-        out += prose("e2e_" + kind) + table(header, ["---", "---:", "---:", "---"] + ["---:"] * (len(columns) * len(ts)), rows)
+        align = ["---", "---:", "---:", "---"] + ["---:"] * (len(columns) * len(ts))
+        out += prose("e2e_" + kind) + table(header, align, rows)
     return out + prose("e2e_footer", heads=", ".join(sorted({r.head for r in res.e2e})),
                        isas=", ".join(sorted({r.isa for r in res.e2e})))
 
@@ -401,7 +404,8 @@ def render_svg(res, series):
         for p, y in v:
             s.append(f'<circle cx="{X(p):.1f}" cy="{Y(y):.1f}" r="3" fill="{col}"/>')
         ly = T + 20 + 18 * i  # legend entry
-        s.append(f'<line x1="{W - R + 15}" y1="{ly}" x2="{W - R + 45}" y2="{ly}" stroke="{col}" stroke-width="2"{dash}/>')
+        s.append(f'<line x1="{W - R + 15}" y1="{ly}" x2="{W - R + 45}" y2="{ly}" stroke="{col}" '
+                 f'stroke-width="2"{dash}/>')
         s.append(f'<text x="{W - R + 52}" y="{ly + 4}">{kernel}, {t} thread{plural(t)}</text>')
     s.append("</svg>")
     return "\n".join(s) + "\n"
@@ -420,7 +424,8 @@ def render_isa_table(res):
     arm = any(i.startswith("neon") for i in res.isas)
     family, foreign = (ARM_ISAS, X86_ISAS) if arm else (X86_ISAS, ARM_ISAS)
     missing = [i for i in family if i not in res.isas]
-    return (prose("isa_table") + table(["shape", "format"] + res.isas, ["---", "---"] + ["---:"] * len(res.isas), rows) +
+    align = ["---", "---"] + ["---:"] * len(res.isas)
+    return (prose("isa_table") + table(["shape", "format"] + res.isas, align, rows) +
             prose("isa_missing", missing=", ".join(missing) if missing else "none",
                   arch="AArch64" if arm else "x86-64", foreign=", ".join(foreign)))
 
@@ -480,7 +485,8 @@ def render_dram(res, isa):
         out.append(PROSE["dram_best"].substitute(threads=max(ts), fmt=c.fmt, shape=shape(c.m, c.k),
                                                  percent=f"{100 * frac:.0f}"))
     if cached:
-        out.append(PROSE["dram_unreliable"].substitute(shapes=", ".join(shape(m, k) for m, k in sorted(cached, key=area))))
+        shapes = ", ".join(shape(m, k) for m, k in sorted(cached, key=area))
+        out.append(PROSE["dram_unreliable"].substitute(shapes=shapes))
     return out + [""]
 
 
@@ -501,30 +507,33 @@ def render_costs(res):
     return prose("costs") + table(["what"] + cols, ["---"] + ["---:"] * len(cols), body)
 
 
-def render(res, svg_path):
-    """The report's lines; writes the plot to svg_path (beside the report) when there are end-to-end results."""
-    out = render_header(res) + render_ceilings(res)
+def render(res, plot_name):
+    """(the report's lines, the plot's SVG text or None); the report links the plot as plot_name."""
+    out, svg = render_header(res) + render_ceilings(res), None
     if res.e2e:
         out += render_e2e(res) + render_variants(res)
         series = plot_series(res)
         if series:
-            with open(svg_path, "w", encoding="utf-8") as f:
-                f.write(render_svg(res, series))
-            out += prose("plot", path=os.path.basename(svg_path))
+            svg = render_svg(res, series)
+            out += prose("plot", path=plot_name)
     if res.kernels:
         out += render_isa_table(res)
         best = res.best_isa()
         for isa in ([best, "avx2"] if best != "avx2" and "avx2" in res.isas else [best]):
             out += render_isa_detail(res, isa) + render_dram(res, isa)
         out += render_costs(res)
-    return out
+    return out, svg
 
 
 def main(argv):
     if len(argv) != 3:
         sys.exit("usage: scripts/bench_report.py RESULTS_DIR REPORT.md")
     res_dir, doc_path = argv[1], argv[2]
-    lines = render(load(res_dir), os.path.splitext(doc_path)[0] + "_tps_vs_size.svg")
+    svg_path = os.path.splitext(doc_path)[0] + "_tps_vs_size.svg"  # beside the report
+    lines, svg = render(load(res_dir), os.path.basename(svg_path))
+    if svg:
+        with open(svg_path, "w", encoding="utf-8") as f:
+            f.write(svg)
     with open(doc_path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {doc_path}", file=sys.stderr)
