@@ -17,6 +17,7 @@
 #include "generate.hpp"
 #include "gguf.hpp"
 #include "model.hpp"
+#include "quants.hpp"
 #include "safetensors.hpp"
 #include "test_util.hpp"
 #include "tokenizer.hpp"
@@ -165,6 +166,17 @@ void check_peer_metadata(const std::string& path) {
     if (t.type == ggml_type::tq1_0 || t.type == ggml_type::tq2_0) CHECK(t.ne[0] % 256 == 0);
   }
   REQUIRE(ternary.size() == 1);  // one ternary format per file, named by general.file_type
+  for (const auto& t : r.tensors()) {
+    const std::string name(t.name);
+    if (name.size() < 6 || name.compare(name.size() - 6, 6, ".scale") != 0) continue;
+    // an optional per-matrix scale (llama.cpp: shape {1}, multiplied into the matrix output)
+    INFO(name);
+    CHECK(t.type == ggml_type::f32);
+    CHECK(t.shape() == std::vector<std::uint64_t>{1});
+    const gguf_tensor* wt = r.find_tensor(name.substr(0, name.size() - 6) + ".weight");
+    REQUIRE(wt != nullptr);
+    CHECK(wt->type == *ternary.begin());
+  }
   const ggml_type fmt = *ternary.begin();
   const std::uint32_t want_ftype = fmt == ggml_type::i2_s ? 40 : fmt == ggml_type::tq1_0 ? 36 : 37;
   CHECK(need_u32(r, "general.file_type") == want_ftype);
@@ -415,5 +427,43 @@ TEST_CASE("llama2c-bitnet: the tiny epsilon gives logits bit-identical to epsilo
     CHECK(ids_tiny == ids_zero);
     CHECK(same_bits(l_tiny, l_zero));
     CHECK_FALSE(same_bits(l_tiny, l_big));
+  }
+}
+
+TEST_CASE("repack: TQ files of TinyStories compute what the I2_S file computes, bit for bit",
+          "[convert][peer][shared]") {
+  const std::string i2 = tt::tmp_path("rp_i2.gguf");
+  convert_llama2c(tt::shared("data/bitllama2c/stories3M-ternary.bin"), tt::shared("data/bitllama2c/tokenizer.bin"),
+                  i2, false);
+  // bitllama2.c's scales are f32 values F16 does not hold (TQ's block scale is F16)
+  const float a_q0 = load_ternary(gguf_reader::open(i2).tensor("blk.0.attn_q.weight")).alpha;
+  REQUIRE(f16_to_f32(f32_to_f16(a_q0)) != a_q0);
+  const tokenizer tok = tokenizer::from_gguf(gguf_reader::open(i2));
+  const std::vector<std::vector<std::int32_t>> prompts = {{1}, tok.encode("Once upon a time, a little dog", true)};
+  for (ggml_type t : {ggml_type::tq2_0, ggml_type::tq1_0}) {
+    INFO(to_string(t));
+    const std::string tq = tt::tmp_path(std::string("rp_") + to_string(t) + ".gguf");
+    repack(i2, tq, t, false);
+    check_peer_metadata(tq);
+    for (const auto& p : prompts) {
+      INFO("prompt of " << p.size() << " tokens");
+      std::vector<std::int32_t> ids_i2, ids_tq;
+      const auto l_i2 = greedy_logits(i2, p, 64, ids_i2);
+      const auto l_tq = greedy_logits(tq, p, 64, ids_tq);
+      CHECK(ids_i2 == ids_tq);
+      CHECK(same_bits(l_i2, l_tq));
+    }
+    {
+      const gguf_reader r = gguf_reader::open(tq);
+      // blocks of scale 1 and the exact alpha in an F32 `.scale` tensor of one element
+      CHECK(load_ternary(r.tensor("blk.0.attn_q.weight")).alpha == 1.0f);
+      REQUIRE(r.find_tensor("blk.0.attn_q.scale") != nullptr);
+      CHECK(dequantize_tensor(r.tensor("blk.0.attn_q.scale")) == std::vector<float>{a_q0});
+      CHECK(r.tensors().size() == 2 + 8 * 11 + 8 * 7);
+    }
+    // and back: the `.scale` returns into the I2_S scale, giving the original bytes
+    const std::string back = tt::tmp_path("rp_back.gguf");
+    repack(tq, back, ggml_type::i2_s, false);
+    CHECK(tt::read_bytes(back) == tt::read_bytes(i2));
   }
 }
