@@ -165,6 +165,23 @@ else:
 PY
 }
 
+# Runs llama-completion with stdout/stderr into BASE.txt/BASE.err; returns its exit status. llama.cpp
+# prints through an asynchronous logger that, on a busy machine, was seen to lose the tail of its
+# output at exit (text cut short, exit status 0); a run whose log lacks its closing line (the timing
+# summary on success, an error line on failure) is repeated, up to 5 times.
+llama() {
+  local base=$1 try rc
+  shift
+  for try in 1 2 3 4 5; do
+    rc=0
+    scripts/peers.sh run llama-completion "$@" >"$base.txt" 2>"$base.err" || rc=$?
+    if [ $rc = 0 ] && grep -q "total time" "$base.err"; then return 0; fi
+    if [ $rc != 0 ] && grep -q " E " "$base.err"; then return $rc; fi
+    echo "compat: llama-completion output incomplete (exit status $rc), run $try of 5: $base" >&2
+  done
+  return $rc
+}
+
 rows=()
 for spec in "${files[@]}"; do
   read -r name arch fmt expect <<<"$spec"
@@ -187,8 +204,7 @@ for spec in "${files[@]}"; do
   # to flip near-ties of this small model; without it llama.cpp does tritlut's attention arithmetic.
   lc=(--temp 0 --top-k 1 --seed 1 -t 1 -n "$n" --no-display-prompt -no-cnv)
   peer="refused" peer_rc=0
-  scripts/peers.sh run llama-completion -m "$file" -p "" "${lc[@]}" -fa off >"$r.llama.bos.txt" 2>"$r.llama.bos.err" ||
-    peer_rc=$?
+  llama "$r.llama.bos" -m "$file" -p "" "${lc[@]}" -fa off || peer_rc=$?
   [ $peer_rc = 0 ] && peer="ran"
   want=$([ "$expect" = yes ] && echo ran || echo refused)
   if [ "$peer" != "$want" ]; then
@@ -196,11 +212,10 @@ for spec in "${files[@]}"; do
   fi
   bos="-" pr="-" fa="-" note=""
   if [ "$peer" = ran ] && [ "$tl_status" = ok ]; then
-    scripts/peers.sh run llama-completion -m "$file" -p "$prompt" "${lc[@]}" -fa off >"$r.llama.prompt.txt" 2>"$r.llama.prompt.err" ||
+    llama "$r.llama.prompt" -m "$file" -p "$prompt" "${lc[@]}" -fa off ||
       failures+=("llama.cpp failed on $name.gguf with a prompt")
-    scripts/peers.sh run llama-completion -m "$file" -p "" "${lc[@]}" -fa on >"$r.llama.bos-fa.txt" 2>"$r.llama.bos-fa.err" || true
-    scripts/peers.sh run llama-completion -m "$file" -p "$prompt" "${lc[@]}" -fa on >"$r.llama.prompt-fa.txt" \
-      2>"$r.llama.prompt-fa.err" || true
+    llama "$r.llama.bos-fa" -m "$file" -p "" "${lc[@]}" -fa on || true
+    llama "$r.llama.prompt-fa" -m "$file" -p "$prompt" "${lc[@]}" -fa on || true
     for mode in bos prompt; do
       stopped=0
       k=$(sed -n 's/.*generated \([0-9]*\) tokens.*/\1/p' "$r.tritlut.$mode.err")
