@@ -6,7 +6,10 @@
 # the logs), the report made from them to docs/benchmarks.md and docs/benchmarks_tps_vs_size.svg.
 #   scripts/bench.sh            full run (about 20-30 minutes on 2 cores)
 #   scripts/bench.sh --quick    a few kernel cases and two small models (a couple of minutes)
-# Environment: BENCH_CONFIGS="125M 350M ..." overrides the model list, BENCH_OUT=dir the results dir.
+# Environment: BENCH_CONFIGS="125M 350M ..." overrides the model list, BENCH_OUT=dir the results dir,
+# BENCH_COMPAT=1 first runs scripts/compat.sh (llama.cpp from Debian sid beside tritlut on the same
+# files; a few seconds plus a 13 MB download once) into $BENCH_OUT/compat.txt: a failed check stops
+# the benchmark, an uninstallable peer (no network) is reported and the benchmark goes on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -26,6 +29,20 @@ convert="$build/examples/tritlut-convert"
 
 out=${BENCH_OUT:-bench/results}
 mkdir -p "$out"
+
+# ---- optional: compatibility with mainline llama.cpp (scripts/compat.sh)
+if [ "${BENCH_COMPAT:-0}" = 1 ]; then
+  stamp "compatibility check (scripts/compat.sh)"
+  compat_rc=0
+  TRITLUT_BIN="$build/examples" scripts/compat.sh >"$out/compat.txt" 2>"$out/compat.log" || compat_rc=$?
+  cat "$out/compat.txt" >&2
+  case $compat_rc in
+    0) ;;
+    3) stamp "WARNING: llama.cpp could not be installed: compatibility NOT checked (see $out/compat.log)"
+       echo "compat: PEER UNAVAILABLE (llama.cpp could not be installed; nothing compared)" >>"$out/compat.txt" ;;
+    *) tail -20 "$out/compat.log" >&2; stamp "compatibility check FAILED"; exit 1 ;;
+  esac
+fi
 threads=$(nproc)
 reps=3
 e2e_reps=3

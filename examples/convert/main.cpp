@@ -96,6 +96,12 @@ void expect_positional(const args& a, std::size_t n, const char* what) {
                       " positional argument(s)");
 }
 
+// Once per written file: which engines cannot run it although its format suggests they might.
+void warn_peers(const std::string& out, const std::string& arch, tritlut::ex::ggml_type format) {
+  const std::string w = tritlut::ex::peer_warning(arch, format);
+  if (!w.empty()) std::fprintf(stderr, "tritlut-convert: warning: %s: %s\n", out.c_str(), w.c_str());
+}
+
 int run(int argc, char** argv) {
   using namespace tritlut::ex;
   if (argc < 2) throw usage_error("missing subcommand");
@@ -126,6 +132,7 @@ int run(int argc, char** argv) {
     o.ctx = static_cast<std::uint32_t>(a.ctx);
     o.show_progress = !a.quiet && tty;
     convert_dummy(o);
+    warn_peers(a.out, "bitnet-b1.58", detail::parse_ternary_format(o.format));
   } else if (cmd == "llama2c-bitnet") {
     const args a = parse(argc, argv, 2, false);
     if (a.have_format) throw usage_error("llama2c-bitnet writes I2_S; --format is not accepted");
@@ -147,6 +154,7 @@ int run(int argc, char** argv) {
       throw usage_error(e.what());
     }
     repack(a.positional[0], a.out, t, !a.quiet && tty);
+    warn_peers(a.out, gguf_reader::open(a.out).architecture(), t);
   } else {
     throw usage_error("unknown subcommand '" + cmd + "'");
   }

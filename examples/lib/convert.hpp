@@ -69,4 +69,20 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
 // Lossless repack of ternary tensors between I2_S, TQ2_0 and TQ1_0 (other tensors copied).
 void repack(const std::string& in, const std::string& out, ggml_type target, bool show_progress = true);
 
+// RMSNorm epsilon written where the original model has none (bitllama2.c's inner norms): bitnet.cpp
+// and ik_llama.cpp abort on eps <= 0 (GGML_ASSERT(eps > 0.0f) in rms_norm). Adding 1e-30 to a mean
+// square m changes nothing when m > 1e-30 * 2^53 = 9e-15 (tritlut sums in double; float engines:
+// m > 1.7e-23), so the file computes what eps = 0 computes. On TinyStories logits stay bit-identical
+// up to eps = 1e-20 and change from 1e-18 (inner-norm mean squares go below 1e-2): a margin of 1e10.
+// A normal float, so flush-to-zero modes keep it positive; bitnet.cpp ran it with identical text.
+inline constexpr float k_tiny_rms_eps = 1e-30f;
+
+// Engines besides tritlut that run a file of architecture `arch` whose ternary tensors are `format`
+// (the table in docs/convert.md): "bitnet.cpp" (I2_S; arch bitnet, bitnet-25, bitnet-b1.58, llama)
+// and "llama.cpp" (mainline: TQ1_0/TQ2_0; arch bitnet, llama). Empty when only tritlut does.
+std::vector<std::string> peer_engines(const std::string& arch, ggml_type format);
+// The warning repack and dummy print when they write TQ1_0/TQ2_0 (the formats mainline reads) for an
+// architecture mainline cannot run; "" when there is nothing to say.
+std::string peer_warning(const std::string& arch, ggml_type format);
+
 }  // namespace tritlut::ex

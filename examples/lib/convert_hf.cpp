@@ -101,7 +101,11 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
   const json* act = cfg.find("hidden_act");
   const std::string hidden_act = act && act->is_string() ? act->as_string() : "silu";
   const double theta = cfg.find("rope_theta") ? cfg.at("rope_theta").as_double() : 10000.0;
-  const double eps = cfg.find("rms_norm_eps") ? cfg.at("rms_norm_eps").as_double() : 1e-5;
+  double eps = cfg.find("rms_norm_eps") ? cfg.at("rms_norm_eps").as_double() : 1e-5;
+  if (!(eps >= 0.0 && eps < 1.0))
+    throw error("hf: config.json 'rms_norm_eps' = " + std::to_string(eps) + " is out of range [0, 1)");
+  // Other engines abort on eps = 0 (and a denormal reads as 0 under flush-to-zero): see convert.hpp.
+  if (static_cast<float>(eps) < k_tiny_rms_eps) eps = k_tiny_rms_eps;
   // 2B4T (relu2) -> bitnet-b1.58; 1bitLLM (silu) -> bitnet (MODELS.md §2).
   const std::string arch = hidden_act == "relu2" ? "bitnet-b1.58" : "bitnet";
 

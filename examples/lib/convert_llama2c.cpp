@@ -103,7 +103,8 @@ void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_
   w.set_u32(arch + ".attention.head_count_kv", static_cast<std::uint32_t>(n_kv));
   w.set_f32(arch + ".rope.freq_base", 10000.0f);
   // Inner norms are parameter-free 1/n-scaled with no epsilon; the final norm uses 1e-5 (§5.2, §5.4).
-  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", 0.0f);
+  // Other engines reject eps = 0, so the inner norms get the tiny epsilon that computes the same.
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", k_tiny_rms_eps);
   w.set_f32(arch + ".output_norm_rms_epsilon", 1e-5f);
   w.set_u32("general.file_type", 40);
   w.set_u32("general.quantization_version", 2);

@@ -193,7 +193,7 @@ TEST_CASE("llama2c-bitnet: stories3M to arch bitnet", "[convert][shared]") {
   CHECK(r.tensors().size() == 2 + 8 * 11);
   CHECK(r.get_u32("bitnet.attention.head_count_kv", 0) == 4);
   CHECK(r.get_u32("bitnet.rope.dimension_count", 0) == 32);
-  CHECK(r.get_f32("bitnet.attention.layer_norm_rms_epsilon", 1) == 0.0f);
+  CHECK(r.get_f32("bitnet.attention.layer_norm_rms_epsilon", 1) == 1e-30f);
   CHECK(r.get_f32("bitnet.output_norm_rms_epsilon", 0) == 1e-5f);
   l2c_file f{read_file(tt::shared("data/bitllama2c/stories3M-ternary.bin"))};
   // embedding and final norm copied verbatim
