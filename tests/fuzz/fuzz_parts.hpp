@@ -57,10 +57,18 @@ inline std::string join_parts(const std::vector<std::string>& parts) {
   return out;
 }
 
-// A directory of this process, removed at exit (libFuzzer ends with exit() on a time limit).
+// A directory of this process, removed at exit (libFuzzer ends with exit() on a time limit). In
+// $TMPDIR if set, else in /dev/shm where there is one: every input rewrites its files, and on a
+// disk file system (ext4 flushes a file truncated and rewritten when it is closed) the hf target
+// ran 110 inputs/s there against 1150 in /dev/shm.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tritlut_fuzz_XXXXXX").string();
+    std::error_code ec;
+    const char* env = std::getenv("TMPDIR");
+    const std::filesystem::path base = (!(env && *env) && std::filesystem::is_directory("/dev/shm", ec))
+                                           ? std::filesystem::path("/dev/shm")
+                                           : std::filesystem::temp_directory_path();
+    std::string tmpl = (base / "tritlut_fuzz_XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     static std::string keep;
     keep = tmpl;
