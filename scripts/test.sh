@@ -10,7 +10,8 @@
 #          build-test-xsimd-*/ by scripts/fetch-xsimd.sh, the system is untouched); all tests but
 #          the slow ones. XSIMD_SUITES="trixie sid" (the default) picks the Debian suites; sid
 #          follows xsimd upstream, so a new major version shows up here first
-#   fuzz   clang libFuzzer targets (GGUF reader, tokenizers, JSON), FUZZ_SECONDS each (default 45)
+#   fuzz   clang libFuzzer targets (GGUF reader, tokenizers, JSON, model loader, llama2c and hf
+#          converter readers), FUZZ_SECONDS each (default 40: 6 targets, about 4 minutes)
 # Usage: scripts/test.sh [stage...]    (default: all stages, in the order above)
 # Every x86 ISA the CPU has is tested inside each test binary (tritlut::scoped_isa forces each).
 set -euo pipefail
@@ -80,15 +81,21 @@ for stage in "${stages[@]}"; do
       stamp "libFuzzer build (clang, ASan+UBSan)"
       configure build-test-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
         -DTRITLUT_BUILD_FUZZERS=ON -DTRITLUT_BUILD_BENCH=OFF
-      cmake --build build-test-fuzz -j"$jobs" --target fuzz_gguf fuzz_tokenizer fuzz_json fuzz_seeds
-      secs=${FUZZ_SECONDS:-45}
+      targets=(gguf tokenizer json model llama2c hf)
+      cmake --build build-test-fuzz -j"$jobs" --target "${targets[@]/#/fuzz_}" fuzz_seeds
+      secs=${FUZZ_SECONDS:-40}
       fz="$root/build-test-fuzz/tests/fuzz"
-      for t in gguf tokenizer json; do
+      for t in "${targets[@]}"; do
         stamp "fuzz_$t for ${secs}s"
-        case $t in gguf) seeds=$fz/seeds/gguf ;; tokenizer) seeds=$fz/seeds/text ;; json) seeds=$fz/seeds/json ;; esac
+        max_len=4096
+        case $t in
+          gguf) seeds=$fz/seeds/gguf ;; tokenizer) seeds=$fz/seeds/text ;; json) seeds=$fz/seeds/json ;;
+          model) seeds=$fz/seeds/model ;; llama2c) seeds=$fz/seeds/llama2c ;;
+          hf) seeds=$fz/seeds/hf; max_len=8192 ;;  # three files in one input (make_seeds.cpp)
+        esac
         corpus="$fz/corpus_$t"
         mkdir -p "$corpus"
-        "$fz/fuzz_$t" -seed=1 -max_total_time="$secs" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+        "$fz/fuzz_$t" -seed=1 -max_total_time="$secs" -rss_limit_mb=2048 -max_len=$max_len -print_final_stats=1 \
           "$corpus" "$seeds" 2>"$fz/fuzz_$t.log" || { tail -50 "$fz/fuzz_$t.log"; exit 1; }
         grep -E "stat::number_of_executed_units|Done" "$fz/fuzz_$t.log" | tail -2 >&2
       done

@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "version.hpp"
 #include "error.hpp"
+#include "out_span.hpp"
 #include "isa/isa.hpp"
 #include "isa/cpu.hpp"
 #include "dispatch/dispatch.hpp"

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../error.hpp"
@@ -40,6 +41,10 @@ inline std::uint8_t i2s_code(std::int8_t w, std::size_t index) {
 // Code 3 is never written; decoders map it to 0 (FORMATS.md 3.1).
 constexpr std::int8_t i2s_weight(unsigned code) noexcept { return code == 3 ? 0 : static_cast<std::int8_t>(int(code) - 1); }
 
+[[noreturn]] inline void throw_null(const char* what, const char* arg) {
+  throw error(std::string(what) + ": " + arg + " is null");
+}
+
 inline void check_shape(std::size_t m, std::size_t k, const char* what) {
   if (m == 0 || k == 0)
     throw error(std::string(what) + ": empty matrix (" + std::to_string(m) + " x " + std::to_string(k) + ")");
@@ -61,6 +66,8 @@ inline std::size_t i2s_file_bytes(std::size_t m, std::size_t k) {
 // out: i2s_file_bytes(m, k) bytes; the 28 padding bytes are zeroed.
 inline void i2s_pack_file(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, std::uint8_t* out) {
   const std::size_t total = i2s_file_bytes(m, k);
+  if (!w) detail::throw_null("i2s_pack_file", "weights");
+  if (!out) detail::throw_null("i2s_pack_file", "output");
   const std::size_t n = m * k;
   std::memset(out, 0, total);
   for (std::size_t i = 0; i < n; ++i) {
@@ -76,6 +83,8 @@ inline void i2s_pack_file(const std::int8_t* w, std::size_t m, std::size_t k, fl
 inline void i2s_unpack_file(const std::uint8_t* bytes, std::size_t size, std::size_t m, std::size_t k,
                             std::int8_t* w_out, float* alpha_out) {
   const std::size_t expect = i2s_file_bytes(m, k);
+  if (!bytes) detail::throw_null("i2s_unpack_file", "tensor bytes");
+  if (!w_out) detail::throw_null("i2s_unpack_file", "output");
   if (size != expect)
     throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
                 std::to_string(expect) + " bytes, got " + std::to_string(size));
@@ -89,14 +98,26 @@ inline void i2s_unpack_file(const std::uint8_t* bytes, std::size_t size, std::si
 }
 
 // An I2_S matrix in memory: either owning its bytes (packed from ternary values or repacked from a
-// file with K % 128 != 0) or a zero-copy view of file bytes. Move-only.
+// file with K % 128 != 0) or a zero-copy view of file bytes. Move-only; a moved-from matrix is
+// empty (0 x 0, no data), like a default-constructed one, and the GEMM checks reject it.
 class i2s_matrix {
  public:
   i2s_matrix() = default;
+  i2s_matrix(i2s_matrix&& o) noexcept : v_(std::exchange(o.v_, i2s_view{})), own_(std::move(o.own_)) {}
+  i2s_matrix& operator=(i2s_matrix&& o) noexcept {
+    if (this != &o) {
+      v_ = std::exchange(o.v_, i2s_view{});
+      own_ = std::move(o.own_);
+    }
+    return *this;
+  }
+  i2s_matrix(const i2s_matrix&) = delete;
+  i2s_matrix& operator=(const i2s_matrix&) = delete;
 
   // Packs ternary w (m*k int8 in {-1,0,1}, row-major) for any m, k >= 1.
   static i2s_matrix pack(const std::int8_t* w, std::size_t m, std::size_t k, float alpha) {
     detail::check_shape(m, k, "i2s pack");
+    if (!w) detail::throw_null("i2s pack", "weights");
     i2s_matrix r;
     r.v_.m = m;
     r.v_.k = k;
@@ -124,6 +145,7 @@ class i2s_matrix {
   // this is zero-copy (the bytes must outlive the matrix); otherwise rows are repacked.
   static i2s_matrix from_file(const std::uint8_t* bytes, std::size_t size, std::size_t m, std::size_t k) {
     const std::size_t expect = i2s_file_bytes(m, k);
+    if (!bytes) detail::throw_null("i2s from_file", "tensor bytes");
     if (size != expect)
       throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
                   std::to_string(expect) + " bytes, got " + std::to_string(size));

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "../memory.hpp"
@@ -14,12 +15,25 @@
 
 TRITLUT_BEGIN_TARGET_NS
 
+// Move-only; a moved-from matrix is empty (0 x 0, no data), like a default-constructed one, and
+// the GEMM checks reject it.
 class tl1_matrix {
  public:
   tl1_matrix() = default;
+  tl1_matrix(tl1_matrix&& o) noexcept : v_(std::exchange(o.v_, tl1_view{})), idx_(std::move(o.idx_)) {}
+  tl1_matrix& operator=(tl1_matrix&& o) noexcept {
+    if (this != &o) {
+      v_ = std::exchange(o.v_, tl1_view{});
+      idx_ = std::move(o.idx_);
+    }
+    return *this;
+  }
+  tl1_matrix(const tl1_matrix&) = delete;
+  tl1_matrix& operator=(const tl1_matrix&) = delete;
 
   // Packs m x k ternary values (row-major int8 in {-1, 0, 1}) for any m, k >= 1.
   static tl1_matrix pack(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, tl_pack_config cfg = {}) {
+    if (!w) throw error("tl1 pack: weights are null");
     return pack_rows(m, k, alpha, cfg, [&](std::size_t r, std::int8_t* dst) {
       for (std::size_t j = 0; j < k; ++j) {
         detail::tl_check_weight(w[r * k + j], r * k + j, "tl1 pack");

@@ -4,6 +4,10 @@
 // Kernels never spawn threads; they take a row range. This pool is for users who want one: the
 // calling thread takes part, workers spin briefly before sleeping (a decode step issues hundreds of
 // short jobs per token, so waking a sleeping thread each time would cost more than the work).
+//
+// Nesting: a parallel_for called from inside a task of any thread_pool (a task that itself calls
+// a pooled gemm, say) runs its tasks inline on the calling thread, in order. Handing them to the
+// pool instead would wait for workers that are busy running the outer job: a deadlock.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +22,29 @@
 #include <vector>
 
 #include "../gemm.hpp"
+
+namespace tritlut {
+// Outside the per-ISA target namespace (and not named `detail`, see dispatch.hpp), so that pools
+// compiled with different ISA flags share one flag per thread.
+namespace pool_state {
+// True while this thread runs a task of some thread_pool's parallel_for.
+inline bool& in_task() noexcept {
+  static thread_local bool flag = false;
+  return flag;
+}
+// Sets the flag for its lifetime and restores the previous value (exceptions included).
+class task_scope {
+ public:
+  task_scope() noexcept : prev_(in_task()) { in_task() = true; }
+  ~task_scope() { in_task() = prev_; }
+  task_scope(const task_scope&) = delete;
+  task_scope& operator=(const task_scope&) = delete;
+
+ private:
+  bool prev_;
+};
+}  // namespace pool_state
+}  // namespace tritlut
 
 TRITLUT_BEGIN_TARGET_NS
 
@@ -64,10 +91,12 @@ class thread_pool {
   }
 
   // Runs fn(i) for every i in [0, n_tasks) across the pool and returns when all are done.
-  // The first exception thrown by fn is rethrown here (remaining tasks still run).
+  // The first exception thrown by fn is rethrown here (remaining tasks still run). Called from
+  // inside a task (nested), it runs every fn(i) inline on the calling thread.
   void parallel_for(std::size_t n_tasks, const std::function<void(std::size_t)>& fn) {
     if (n_tasks == 0) return;
-    if (workers_.empty() || n_tasks == 1) {
+    if (!fn) throw error("thread_pool::parallel_for: empty function");
+    if (workers_.empty() || n_tasks == 1 || pool_state::in_task()) {
       for (std::size_t i = 0; i < n_tasks; ++i) fn(i);
       return;
     }
@@ -98,6 +127,7 @@ class thread_pool {
       const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
       if (i >= n_tasks_) return;
       try {
+        const pool_state::task_scope in_task;
         (*job_)(i);
       } catch (...) {
         std::lock_guard<std::mutex> lk(err_mu_);
@@ -137,14 +167,26 @@ class thread_pool {
 };
 
 // GEMM with the rows split over the pool (one part per thread, tiles of 16 rows never cut).
+// y: [x.n][ldy] floats; unchecked size with a raw pointer, checked with an out_span (gemm.hpp).
 inline void gemm(thread_pool& pool, const i2s_view& w, const act_view& x, float* y, std::size_t ldy) {
-  detail::check_gemm("i2s gemm", w.m, w.k, w.kp, x, y, ldy, 0, w.m);
+  detail::check_gemm("i2s gemm", w, x, y, ldy, 0, w.m);
   const kernel_table& t = active_table();
   const std::size_t parts = std::min<std::size_t>(pool.size(), (w.m + 15) / 16);
   pool.parallel_for(parts, [&](std::size_t i) {
     const auto [r0, r1] = partition_rows(w.m, parts, i, 16);
     if (r0 < r1) t.i2s_gemm(w, x, gemm_out{y, nullptr, ldy}, r0, r1);
   });
+}
+inline void gemm(thread_pool& pool, const i2s_view& w, const act_view& x, out_span<float> y, std::size_t ldy) {
+  detail::check_gemm("i2s gemm", w, x, y.data, ldy, 0, w.m);
+  detail::check_out_size("i2s gemm", y.size, x.n, ldy, w.m);
+  gemm(pool, w, x, y.data, ldy);
+}
+inline void gemm(thread_pool& pool, const i2s_matrix& w, const act_q8& x, float* y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
+}
+inline void gemm(thread_pool& pool, const i2s_matrix& w, const act_q8& x, out_span<float> y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
 }
 
 TRITLUT_END_TARGET_NS

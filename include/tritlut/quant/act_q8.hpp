@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "../dispatch/dispatch.hpp"
 #include "../memory.hpp"
@@ -11,11 +12,28 @@
 TRITLUT_BEGIN_TARGET_NS
 
 // Quantized activations of n tokens of length k (FORMATS.md 1). Reusable: quantize() into an
-// existing act_q8 reallocates only when it grows.
+// existing act_q8 reallocates only when it grows. Move-only; a moved-from act_q8 is empty (0 tokens,
+// no data) and the GEMM checks reject it until it is filled again.
 class act_q8 {
  public:
   act_q8() = default;
   act_q8(std::size_t n, std::size_t k) { resize(n, k); }
+  act_q8(act_q8&& o) noexcept
+      : q_(std::move(o.q_)), scale_(std::move(o.scale_)), sum_(std::move(o.sum_)), n_(std::exchange(o.n_, 0)),
+        k_(std::exchange(o.k_, 0)), stride_(std::exchange(o.stride_, 0)) {}
+  act_q8& operator=(act_q8&& o) noexcept {
+    if (this != &o) {
+      q_ = std::move(o.q_);
+      scale_ = std::move(o.scale_);
+      sum_ = std::move(o.sum_);
+      n_ = std::exchange(o.n_, 0);
+      k_ = std::exchange(o.k_, 0);
+      stride_ = std::exchange(o.stride_, 0);
+    }
+    return *this;
+  }
+  act_q8(const act_q8&) = delete;
+  act_q8& operator=(const act_q8&) = delete;
 
   void resize(std::size_t n, std::size_t k) {
     const std::size_t stride = act_stride(k);
