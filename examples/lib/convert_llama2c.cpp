@@ -28,7 +28,10 @@ bool read_upto(std::FILE* f, std::string& s, std::uint64_t limit) {
     s.append(buf, n);
     if (n < want) return true;
   }
-  return std::fgetc(f) == EOF;
+  const int c = std::fgetc(f);  // at the limit: is there more?
+  if (c == EOF) return true;
+  std::ungetc(c, f);
+  return false;
 }
 
 struct file_closer {

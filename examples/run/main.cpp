@@ -16,6 +16,7 @@
 
 #include <tritlut/tritlut.hpp>
 
+#include <sys/stat.h>
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -341,11 +342,16 @@ void print_timings(const generate_stats& st, double load_s) {
                st.gen_s, st.gen_s > 0 ? double(st.n_gen) / st.gen_s : 0.0);
 }
 
-// A prompt (file or chat line) longer than this is refused before it is held in memory: the
-// largest context (-c 2^20 tokens in practice) never takes more than 64 bytes a token.
-constexpr std::size_t k_max_prompt_bytes = std::size_t(64) << 20;
+// A prompt (file or chat line) longer than this is refused before it is held in memory: 16 MiB
+// is about 4 million tokens at 4 bytes a token, four times a context of 2^20 tokens (whose KV
+// cache alone takes 80 GB for 2B4T).
+constexpr std::size_t k_max_prompt_bytes = std::size_t(16) << 20;
 
 std::string read_prompt_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > k_max_prompt_bytes)
+    throw error("prompt file " + path + " has " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                std::to_string(k_max_prompt_bytes) + " (16 MiB)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw error("cannot open prompt file " + path);
   std::string s;
@@ -354,7 +360,7 @@ std::string read_prompt_file(const std::string& path) {
     s.append(buf, static_cast<std::size_t>(f.gcount()));
     if (s.size() > k_max_prompt_bytes)
       throw error("prompt file " + path + " is longer than the limit of " + std::to_string(k_max_prompt_bytes) +
-                  " bytes (64 MiB)");
+                  " bytes (16 MiB)");
   }
   return s;
 }
