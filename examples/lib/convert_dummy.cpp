@@ -132,7 +132,7 @@ void convert_dummy(const dummy_options& o) {
   constexpr std::uint64_t k_max_synthetic_vocab = std::uint64_t(1) << 20;
   if (o.vocab_file.empty() && o.vocab_size != 0 && (o.vocab_size < 262 || o.vocab_size > k_max_synthetic_vocab))
     throw error("dummy: --vocab-size " + std::to_string(o.vocab_size) + " is outside [262, " +
-                std::to_string(k_max_synthetic_vocab) + "] (the synthetic vocabulary: 256 bytes + 6 tokens at least)");
+                std::to_string(k_max_synthetic_vocab) + "]: the synthetic vocabulary needs at least 262 tokens (256 bytes + 6) and is built in memory");
   if (o.ctx == 0) throw error("--ctx must be positive");
 
   vocab_data vocab;
