@@ -153,6 +153,13 @@ void convert_dummy(const dummy_options& o) {
     if (o.vocab_size != 0 && o.vocab_size != vocab.tokens.size())
       throw error("--vocab-size " + std::to_string(o.vocab_size) + " contradicts the vocabulary of " + f + " (" +
                   std::to_string(vocab.tokens.size()) + " tokens)");
+    // What tritlut-run would refuse at load (special ids outside the vocabulary, NaN scores, bad
+    // byte tokens) is refused here, before a model is written around it.
+    try {
+      const tokenizer check(vocab);
+    } catch (const error& e) {
+      throw error(f + ": " + e.what());
+    }
   } else {
     vocab = synthetic_vocab(o.vocab_size ? static_cast<std::size_t>(o.vocab_size) : 128256);
   }

@@ -386,3 +386,25 @@ TEST_CASE("chat: a turn too long for the context is refused alone; the conversat
     CHECK(b.peak_rss_kb < 400 * 1024);
   }
 }
+
+TEST_CASE("dummy --vocab: a vocabulary the runner would refuse is refused before a model is written",
+          "[robustness][values]") {
+  const std::string dir = robust::scratch_dir("values-dummy-vocab");
+  const std::string tiny = tiny_model(dir);
+  const std::string vocab = dir + "/vocab.gguf", out = dir + "/out.gguf";
+  SECTION("a NaN score") {
+    rewrite_gguf(tiny, vocab, [](gguf_writer& w) {
+      std::vector<float> s(300, -1.0f);
+      s[7] = k_nan;
+      w.set_f32s("tokenizer.ggml.scores", s);
+    });
+    expect_error(robust::run_child({convert_exe(), "dummy", "--config", "tiny", "--vocab", vocab, "-o", out, "--quiet"}),
+                 {vocab, "tokenizer.ggml.scores[7]"});
+  }
+  SECTION("an EOS id outside the vocabulary") {
+    rewrite_gguf(tiny, vocab, [](gguf_writer& w) { w.set_u32("tokenizer.ggml.eos_token_id", 1000); });
+    expect_error(robust::run_child({convert_exe(), "dummy", "--config", "tiny", "--vocab", vocab, "-o", out, "--quiet"}),
+                 {"eos_token_id = 1000"});
+  }
+  CHECK(robust::file_digest(out) == "absent");
+}
