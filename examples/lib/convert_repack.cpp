@@ -19,6 +19,7 @@ void repack(const std::string& in, const std::string& out, ggml_type target, boo
     ggml_type type = t.type;
     if (is_ternary(t.type)) {
       ++n_ternary;
+      check_finite(t);  // the scale that is carried over (a NaN I2_S scale would become NaN block scales)
       type = target;
       if (target != ggml_type::i2_s && t.ne[0] % 256 != 0)
         throw error("repack: tensor '" + std::string(t.name) + "' has ne0 = " + std::to_string(t.ne[0]) + ", but " +

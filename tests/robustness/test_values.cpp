@@ -408,3 +408,15 @@ TEST_CASE("dummy --vocab: a vocabulary the runner would refuse is refused before
   }
   CHECK(robust::file_digest(out) == "absent");
 }
+
+TEST_CASE("repack: a non-finite ternary scale is refused, naming the tensor", "[robustness][values]") {
+  const std::string dir = robust::scratch_dir("values-repack");
+  const std::string tiny = tiny_model(dir);
+  const std::string bad = dir + "/bad.gguf", out = dir + "/out.gguf";
+  rewrite_gguf(tiny, bad, {}, [](const std::string& name, tensor_edit& t) {
+    if (name == "blk.1.ffn_up.weight") set_i2s_scale(t, k_nan);
+  });
+  expect_error(robust::run_child({convert_exe(), "repack", bad, "-o", out, "--format", "tq2_0", "--quiet"}),
+               {"blk.1.ffn_up.weight", "non-finite scale"});
+  CHECK(robust::file_digest(out) == "absent");
+}
