@@ -127,6 +127,13 @@ void convert_dummy(const dummy_options& o) {
   const ggml_type fmt = detail::parse_ternary_format(o.format);
   if (fmt == ggml_type::tq1_0) throw error("dummy: --format must be i2s or tq2_0");
   const bool is_2b4t = lower(cfg->name) == "2b4t";
+  // The synthetic vocabulary is built in memory (tens of bytes a token) before anything is written:
+  // its size is checked first. 2^20 is four times the largest real vocabulary (262144).
+  constexpr std::uint64_t k_max_synthetic_vocab = std::uint64_t(1) << 20;
+  if (o.vocab_file.empty() && o.vocab_size != 0 && (o.vocab_size < 262 || o.vocab_size > k_max_synthetic_vocab))
+    throw error("dummy: --vocab-size " + std::to_string(o.vocab_size) + " is outside [262, " +
+                std::to_string(k_max_synthetic_vocab) + "]: the synthetic vocabulary needs at least 262 tokens (256 bytes + 6) and is built in memory");
+  if (o.ctx == 0) throw error("--ctx must be positive");
 
   vocab_data vocab;
   std::vector<std::pair<std::string, const gguf_value*>> vocab_kv;
@@ -146,6 +153,13 @@ void convert_dummy(const dummy_options& o) {
     if (o.vocab_size != 0 && o.vocab_size != vocab.tokens.size())
       throw error("--vocab-size " + std::to_string(o.vocab_size) + " contradicts the vocabulary of " + f + " (" +
                   std::to_string(vocab.tokens.size()) + " tokens)");
+    // What tritlut-run would refuse at load (special ids outside the vocabulary, NaN scores, bad
+    // byte tokens) is refused here, before a model is written around it.
+    try {
+      const tokenizer check(vocab);
+    } catch (const error& e) {
+      throw error(f + ": " + e.what());
+    }
   } else {
     vocab = synthetic_vocab(o.vocab_size ? static_cast<std::size_t>(o.vocab_size) : 128256);
   }

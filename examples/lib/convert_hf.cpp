@@ -8,6 +8,7 @@
 #include "convert_internal.hpp"
 #include "fp16.hpp"
 #include "hf_vocab.hpp"
+#include "quants.hpp"
 #include "safetensors.hpp"
 
 namespace tritlut::ex {
@@ -59,11 +60,14 @@ void load_linear(const checkpoint& ck, const std::string& base, std::uint64_t ou
     const st_tensor* s = ck.find(base + ".weight_scale");
     if (!s) throw error("hf: packed tensor '" + t.name + "' has no '" + base + ".weight_scale'");
     alpha = s->scalar_f32();  // AutoBitLinear (offline): y = x·Wᵀ · weight_scale
+    if (!std::isfinite(alpha)) throw error("hf: tensor '" + s->name + "' is not finite (" + std::to_string(alpha) + ")");
     return;
   }
   if (t.shape != std::vector<std::uint64_t>{out, in})
     throw error("hf: tensor '" + t.name + "' should have shape [" + std::to_string(out) + ", " + std::to_string(in) + "]");
   const std::vector<float> f = t.to_f32();
+  // One NaN master weight would make the absmean NaN and the whole matrix +1 with a NaN scale.
+  check_finite(f.data(), f.size(), "hf: tensor '" + t.name + "'");
   double sum = 0.0;
   for (float x : f) sum += std::fabs(static_cast<double>(x));
   const float s = static_cast<float>(std::max(sum / static_cast<double>(f.size()), 1e-5));
@@ -102,6 +106,10 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
   const std::string hidden_act = act && act->is_string() ? act->as_string() : "silu";
   const double theta = cfg.find("rope_theta") ? cfg.at("rope_theta").as_double() : 10000.0;
   double eps = cfg.find("rms_norm_eps") ? cfg.at("rms_norm_eps").as_double() : 1e-5;
+  // Stored as f32: the value must also survive that conversion (1e39 becomes inf). NaN fails every
+  // comparison, so each test passes only for a good value.
+  if (!(std::isfinite(static_cast<float>(theta)) && theta > 0))
+    throw error("hf: config.json 'rope_theta' = " + std::to_string(theta) + " (must be a finite number > 0)");
   if (!(eps >= 0.0 && eps < 1.0))
     throw error("hf: config.json 'rms_norm_eps' = " + std::to_string(eps) + " is out of range [0, 1)");
   // Other engines abort on eps = 0 (and a denormal reads as 0 under flush-to-zero): see convert.hpp.
@@ -109,6 +117,13 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
   // 2B4T (relu2) -> bitnet-b1.58; 1bitLLM (silu) -> bitnet (MODELS.md §2).
   const std::string arch = hidden_act == "relu2" ? "bitnet-b1.58" : "bitnet";
 
+  // num_hidden_layers sizes the tensor plan (11 entries a layer): it must be backed by the tensors
+  // the checkpoint holds before the plan is built.
+  std::size_t n_st = 0;
+  for (const auto& f : ck.files) n_st += f->tensors().size();
+  if (L > n_st / 11)
+    throw error("hf: config.json 'num_hidden_layers' = " + std::to_string(L) + " needs 11 tensors per layer, but the " +
+                "checkpoint holds " + std::to_string(n_st) + " tensors in all");
   const st_tensor& emb = ck.get("model.embed_tokens.weight");
   if (emb.shape.size() != 2 || emb.shape[1] != H) throw error("hf: model.embed_tokens.weight has the wrong shape");
   const std::uint64_t V = emb.shape[0];
@@ -189,9 +204,15 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
       const st_tensor& t = ck.get(it.hf);
       if (t.n_elements() != it.out * it.in) throw error("hf: tensor '" + it.hf + "' has the wrong size");
       const std::vector<float> f = t.to_f32();
+      check_finite(f.data(), f.size(), "hf: tensor '" + it.hf + "'");
       if (it.kind == item::k_emb) {
         buf.resize(f.size() * 2);
-        for (std::size_t i = 0; i < f.size(); ++i) store_u16_le(buf.data() + 2 * i, f32_to_f16(f[i]));
+        for (std::size_t i = 0; i < f.size(); ++i) {
+          if (!(std::fabs(f[i]) <= 65504.0f))  // the largest f16: past it the value would become inf
+            throw error("hf: tensor '" + it.hf + "' element " + std::to_string(i) + " = " + std::to_string(f[i]) +
+                        " does not fit the F16 embedding (|x| <= 65504)");
+          store_u16_le(buf.data() + 2 * i, f32_to_f16(f[i]));
+        }
       } else {
         buf.resize(f.size() * 4);
         for (std::size_t i = 0; i < f.size(); ++i) store_u32_le(buf.data() + 4 * i, f32_bits(f[i]));

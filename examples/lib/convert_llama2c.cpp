@@ -1,15 +1,59 @@
 // SPDX-License-Identifier: MIT
 // examples/lib/convert_llama2c.cpp - bitllama2.c stories model -> arch `bitnet` GGUF (MODELS.md §5).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "convert_internal.hpp"
 #include "fp16.hpp"
 #include "hf_vocab.hpp"
+#include "quants.hpp"
 
 namespace tritlut::ex {
 
+namespace {
+
+// Appends up to `limit` bytes of f to s, in chunks (memory follows the bytes actually there, not
+// a size from a header); true when f ended before the limit.
+bool read_upto(std::FILE* f, std::string& s, std::uint64_t limit) {
+  char buf[1 << 16];
+  while (s.size() < limit) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buf, limit - s.size()));
+    const std::size_t n = std::fread(buf, 1, want, f);
+    s.append(buf, n);
+    if (n < want) return true;
+  }
+  const int c = std::fgetc(f);  // at the limit: is there more?
+  if (c == EOF) return true;
+  std::ungetc(c, f);
+  return false;
+}
+
+struct file_closer {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+std::unique_ptr<std::FILE, file_closer> open_input(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw error("cannot open " + path + ": " + std::strerror(errno));
+  return std::unique_ptr<std::FILE, file_closer>(f);
+}
+
+// A llama2.c tokenizer of 32000 tokens is 434 KB; 64 MiB bounds what is read from any input
+// (an endless one such as /dev/zero included).
+constexpr std::uint64_t k_max_tokenizer_bytes = std::uint64_t(64) << 20;
+
+}  // namespace
+
 vocab_data llama2c_vocab(const std::string& path, std::size_t n_vocab) {
-  const std::string bin = read_file(path);
+  std::string bin;
+  if (!read_upto(open_input(path).get(), bin, k_max_tokenizer_bytes))
+    throw error(path + ": longer than " + std::to_string(k_max_tokenizer_bytes) +
+                " bytes (64 MiB), not a llama2.c tokenizer");
   vocab_data v;
   v.model = "llama";
   v.pre = "default";
@@ -18,6 +62,7 @@ vocab_data llama2c_vocab(const std::string& path, std::size_t n_vocab) {
   for (std::size_t i = 0; i < n_vocab; ++i) {
     if (p + 8 > bin.size()) throw error(path + ": truncated at token " + std::to_string(i));
     const float score = load_f32_le(reinterpret_cast<const std::uint8_t*>(bin.data() + p));
+    if (!std::isfinite(score)) throw error(path + ": the score of token " + std::to_string(i) + " is not finite");
     const auto len = static_cast<std::int32_t>(load_u32_le(reinterpret_cast<const std::uint8_t*>(bin.data() + p + 4)));
     if (len < 0 || static_cast<std::size_t>(len) > bin.size() - p - 8)
       throw error(path + ": bad length of token " + std::to_string(i));
@@ -55,7 +100,11 @@ vocab_data llama2c_vocab(const std::string& path, std::size_t n_vocab) {
 
 void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_bin, const std::string& out,
                      bool show_progress) {
-  const std::string bin = read_file(model_bin);
+  // The header first: the size it implies is checked before the rest is read (an endless input
+  // such as /dev/zero fails on its magic after 256 bytes instead of being read until memory ends).
+  auto file = open_input(model_bin);
+  std::string bin;
+  read_upto(file.get(), bin, 256);
   const auto* b = reinterpret_cast<const std::uint8_t*>(bin.data());
   if (bin.size() < 256) throw error(model_bin + ": truncated header (" + std::to_string(bin.size()) + " bytes)");
   if (load_u32_le(b) != 0x616b3432u) throw error(model_bin + ": bad magic (not a bitllama2.c ternary model)");
@@ -82,9 +131,21 @@ void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_
                        {"ffn_up", hidden, dim, false, 0}};  // file order: wq wk wv wo w1 w2 w3
   std::uint64_t expect = 256 + std::uint64_t(dim) * 4 + std::uint64_t(vocab) * dim * 4;
   for (const auto& m : mats) expect += std::uint64_t(n_layers) * (4 + std::uint64_t(m.out) * m.in / 4);
-  if (bin.size() != expect)
-    throw error(model_bin + ": size " + std::to_string(bin.size()) + " bytes, expected " + std::to_string(expect) +
+  struct stat st {};
+  const bool regular = ::fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && static_cast<std::uint64_t>(st.st_size) != expect)
+    throw error(model_bin + ": size " + std::to_string(st.st_size) + " bytes, expected " + std::to_string(expect) +
                 " for this header (truncated or not a bitllama2.c file)");
+  const bool ended = read_upto(file.get(), bin, expect);
+  if (bin.size() != expect || !ended)
+    throw error(model_bin + ": " + (ended ? "size " + std::to_string(bin.size()) : std::string("more than ") + std::to_string(expect)) +
+                " bytes, expected " + std::to_string(expect) + " for this header (truncated or not a bitllama2.c file)");
+  b = reinterpret_cast<const std::uint8_t*>(bin.data());
+  file.reset();
+  // Every float the model uses must be finite: the embedding, the final norm and each matrix scale.
+  check_finite(reinterpret_cast<const float*>(b + 256), static_cast<std::size_t>(dim), model_bin + ": the final norm weight");
+  check_finite(reinterpret_cast<const float*>(b + 256 + 4 * std::uint64_t(dim)),
+               static_cast<std::size_t>(std::uint64_t(vocab) * dim), model_bin + ": the token embedding");
   for (const auto& m : mats)
     if ((std::uint64_t(m.out) * m.in) % 128 != 0) throw error(model_bin + ": matrix size not a multiple of 128");
 
@@ -137,6 +198,9 @@ void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_
     const std::size_t rows = static_cast<std::size_t>(m.out), cols = static_cast<std::size_t>(m.in);
     for (std::int32_t l = 0; l < n_layers; ++l) {
       alphas[mi][static_cast<std::size_t>(l)] = load_f32_le(b + off);
+      if (!std::isfinite(alphas[mi][static_cast<std::size_t>(l)]))
+        throw error(model_bin + ": the scale of " + m.gguf + " in layer " + std::to_string(l) + " is not finite (" +
+                    std::to_string(alphas[mi][static_cast<std::size_t>(l)]) + ")");
       const std::uint8_t* codes = b + off + 4;
       std::vector<std::int8_t> wt(rows * cols);
       for (std::size_t i = 0; i < rows * cols; ++i) {

@@ -48,6 +48,7 @@ void repack(const std::string& in, const std::string& out, ggml_type target, boo
   for (const auto& t : r.tensors()) {
     if (!is_ternary(t.type)) continue;
     ++n_ternary;
+    check_finite(t);  // the scale that is carried over (a NaN I2_S scale would become NaN block scales)
     const std::string name(t.name);
     if (target != ggml_type::i2_s && t.ne[0] % 256 != 0)
       throw error("repack: tensor '" + name + "' has ne0 = " + std::to_string(t.ne[0]) + ", but " +

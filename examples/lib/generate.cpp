@@ -44,7 +44,11 @@ void session::eval(const std::int32_t* tokens, std::size_t n) {
   forward_ctx c{m_, cache_, pool_, buf_, always_parallel_};
   for (std::size_t i = 0; i < n; i += buf_.n_batch) {
     const std::size_t b = std::min(buf_.n_batch, n - i);
-    forward(c, tokens + i, b, pos_);
+    try {
+      forward(c, tokens + i, b, pos_);
+    } catch (const tritlut::error& e) {  // e.g. the quantizer meeting a NaN/Inf activation
+      throw error("evaluating positions " + std::to_string(pos_) + ".." + std::to_string(pos_ + b - 1) + ": " + e.what());
+    }
     pos_ += b;
   }
 }
@@ -76,9 +80,12 @@ generate_stats generate(session& s, const tokenizer& tok, const std::vector<std:
   std::vector<std::int32_t> ctx(prompt.end() - std::min<std::ptrdiff_t>(8, static_cast<std::ptrdiff_t>(prompt.size())),
                                 prompt.end());
   text_stream ts(tok, ctx);
+  // Output rows past the tokenizer's vocabulary have no text (a sampled one printed nothing):
+  // only ids the tokenizer knows are sampled.
+  const std::size_t n_sample = std::min(s.n_vocab(), tok.vocab_size());
   t0 = now_s();
   for (long i = 0; n_predict < 0 || i < n_predict; ++i) {
-    const std::int32_t id = smp.sample(s.logits(), s.n_vocab());
+    const std::int32_t id = smp.sample(s.logits(), n_sample);
     if (tok.is_eog(id) || id == tok.bos()) {
       st.stopped_eog = true;
       break;

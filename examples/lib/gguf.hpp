@@ -77,7 +77,8 @@ class gguf_value {
   std::string_view str_;
   std::string_view raw_;
   std::vector<gguf_value> items_;
-  std::string key_;  // for error messages
+  std::string key_;  // for error messages; empty for array elements (gguf_parser::value)
+  std::string name() const;
   [[noreturn]] void type_error(const char* wanted) const;
 };
 

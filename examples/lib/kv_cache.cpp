@@ -2,9 +2,13 @@
 // examples/lib/kv_cache.cpp
 #include "kv_cache.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
+#include <string>
+
+#include "error.hpp"
 
 #include "vec.hpp"
 
@@ -19,13 +23,29 @@ bool parse_kv_type(const std::string& s, kv_type& out) {
 
 kv_cache::kv_cache(std::size_t n_layers, std::size_t n_ctx, std::size_t kv_dim, kv_type type)
     : n_layers_(n_layers), n_ctx_(n_ctx), kv_dim_(kv_dim), type_(type) {
-  const std::size_t n = n_layers * n_ctx * kv_dim, es = type == kv_type::f16 ? 2 : 4;
+  const std::size_t es = type == kv_type::f16 ? 2 : 4;
+  // Bytes of K and V at full context, in long double so that no product can wrap.
+  const long double per_token = 2.0L * static_cast<long double>(n_layers) * static_cast<long double>(kv_dim) * es;
+  const long double need = per_token * static_cast<long double>(n_ctx);
+  auto too_big = [&](const char* why) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.4Lg", need);
+    return error("a context of " + std::to_string(n_ctx) + " tokens needs a KV cache of " + b + " bytes (" +
+                 std::to_string(static_cast<unsigned long long>(per_token)) + " bytes per token: K and V of " +
+                 std::to_string(n_layers) + " layers x " + std::to_string(kv_dim) + " values x " + std::to_string(es) +
+                 " bytes), " + why + "; choose a smaller context with -c (--ctx-size)" +
+                 (type == kv_type::f32 ? " or halve it with --kv-type f16" : ""));
+  };
+  // Past 2^40 bytes (1 TiB) an allocation is refused without trying: no machine this runs on has
+  // that much memory, and sanitizer allocators abort instead of returning null beyond it.
+  if (need > static_cast<long double>(std::uint64_t(1) << 40)) throw too_big("more than this program allocates");
+  const std::size_t n = n_layers * n_ctx * kv_dim;
   k_ = std::calloc(n, es);
   v_ = std::calloc(n, es);
   if (!k_ || !v_) {
     std::free(k_);
     std::free(v_);
-    throw std::bad_alloc();
+    throw too_big("more than this machine can allocate");
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "error.hpp"
 #include "mapping.hpp"
@@ -68,6 +69,15 @@ hparams read_hparams(const gguf_reader& r) {
   h.rope_theta = r.get_f32(a + "rope.freq_base", h.arch == arch_kind::bitnet_b158 ? 500000.0f : 10000.0f);
   h.eps = r.get_f32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
   h.eps_out = r.get_f32(a + "output_norm_rms_epsilon", h.eps);
+  // NaN fails every comparison, so each test is written to pass only for a good value.
+  if (!(std::isfinite(h.rope_theta) && h.rope_theta > 0.0f))
+    throw error(r.path() + ": metadata key " + a + "rope.freq_base = " + std::to_string(h.rope_theta) +
+                " (the RoPE base must be a finite number > 0)");
+  for (const auto& [key, v] : {std::pair<std::string, float>{a + "attention.layer_norm_rms_epsilon", h.eps},
+                               std::pair<std::string, float>{a + "output_norm_rms_epsilon", h.eps_out}})
+    if (!(std::isfinite(v) && v >= 0.0f))
+      throw error(r.path() + ": metadata key " + key + " = " + std::to_string(v) +
+                  " (an RMSNorm epsilon must be a finite number >= 0)");
   return h;
 }
 
@@ -76,7 +86,21 @@ std::vector<float> load_norm(const gguf_reader& r, const std::string& name, std:
   const gguf_tensor& t = r.tensor(name);
   if (t.n_elements() != n)
     throw error("tensor " + name + " has " + std::to_string(t.n_elements()) + " elements, expected " + std::to_string(n));
-  return dequantize_tensor(t);
+  std::vector<float> w = dequantize_tensor(t);
+  check_finite(w.data(), w.size(), "tensor '" + name + "'");
+  return w;
+}
+
+// Every value the graph reads from a tensor must be finite (docs/robustness.md): a NaN or Inf
+// scale, embedding row or norm weight otherwise turns into garbage text with exit status 0. The
+// big embedding/output tensors are checked in row chunks across the pool.
+void check_finite_parallel(const gguf_tensor& t, tritlut::thread_pool& pool) {
+  const std::uint64_t rows = t.rows();
+  const std::uint64_t chunk = std::max<std::uint64_t>(1, (std::uint64_t(1) << 20) / std::max<std::uint64_t>(1, t.cols()));
+  if (t.type == ggml_type::i2_s || rows <= chunk) return check_finite(t);
+  pool.parallel_for(static_cast<std::size_t>((rows + chunk - 1) / chunk), [&](std::size_t i) {
+    check_finite_rows(t, i * chunk, std::min<std::uint64_t>(rows, (i + 1) * chunk));
+  });
 }
 
 // --kernel auto: times layer 0's ffn_up GEMV (the commonest shape) with every kernel on this CPU
@@ -136,7 +160,15 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
                 std::to_string(h.dim));
   h.n_vocab = static_cast<std::uint32_t>(out->rows());
   m->output_norm_ = load_norm(f, "output_norm.weight", h.dim);
+  check_finite_parallel(*m->tok_embd_, pool);
+  if (out != m->tok_embd_) check_finite_parallel(*out, pool);
 
+  // block_count is a number from the file: the layer list it sizes is bounded by the tensors the
+  // file holds (each layer has 9 or 11) before anything is allocated for it.
+  const std::size_t per_layer = sub_norms ? 11 : 9;
+  if (h.n_layers > f.tensors().size() / per_layer)
+    throw error(f.path() + ": block_count " + std::to_string(h.n_layers) + " needs " + std::to_string(per_layer) +
+                " tensors per layer, but the file holds " + std::to_string(f.tensors().size()) + " tensors in all");
   const std::size_t D = h.dim, Q = h.q_dim(), KV = h.kv_dim(), F = h.ffn;
   m->layers_.resize(h.n_layers);
   pool.parallel_for(h.n_layers, [&](std::size_t l) {  // TL repacking is the slow part: one layer per task
@@ -144,11 +176,15 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     const std::string b = "blk." + std::to_string(l) + ".";
     auto lin = [&](const char* name, std::size_t rows, std::size_t cols) {
       const gguf_tensor& t = f.tensor(b + name + ".weight");
-      bitlinear w = bitlinear::from_tensor(t, rows, cols, m->kernel_);
+      bitlinear w = bitlinear::from_tensor(t, rows, cols, m->kernel_);  // checks the shape first
+      check_finite(t);  // the I2_S scale or the TQ block scales
       // Repacked into memory: drop the file pages now, so that the peak RSS of a load stays near
       // max(file, repacked weights + embedding) instead of their sum.
       if (from_file && !w.reads_file()) release_pages(t.data, static_cast<std::size_t>(t.nbytes));
-      if (const gguf_tensor* s = f.find_tensor(b + name + ".scale")) w.extra_scale = dequantize_tensor(*s).at(0);
+      if (const gguf_tensor* s = f.find_tensor(b + name + ".scale")) {
+        w.extra_scale = dequantize_tensor(*s).at(0);
+        check_finite(&w.extra_scale, 1, "tensor '" + std::string(s->name) + "'");
+      }
       return w;
     };
     L.attn_norm = load_norm(f, b + "attn_norm.weight", D);

@@ -2,6 +2,8 @@
 // examples/lib/quants.cpp - reference dequantizers (ggml block layouts, FORMATS.md §5-§6).
 #include "quants.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -50,7 +52,102 @@ std::uint16_t tq_block_codes(ggml_type t, const std::uint8_t* blk, std::uint8_t*
   return load_u16_le(blk + 52);
 }
 
+// Largest magnitude bit pattern (sign cleared) of n little-endian IEEE values of type U: the
+// ordering of non-negative IEEE values is that of their bits, and NaN/Inf are exactly the
+// patterns >= the Inf pattern, so one compare of the result checks the whole array. A loop
+// the compiler turns into a vector max (pmaxud / pmaxuw / umax).
+template <class U>
+U max_abs_bits(const std::uint8_t* p, std::size_t n, U mask) {
+  U m = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    U v;
+    std::memcpy(&v, p + i * sizeof(U), sizeof(U));  // little-endian hosts only (x86-64, aarch64)
+    v = static_cast<U>(v & mask);
+    m = v > m ? v : m;
+  }
+  return m;
+}
+
+std::string value_text(float v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
+
+// Where the f16 block scales of a block type sit in the block, at most 2.
+std::vector<std::size_t> block_scale_offsets(ggml_type t) {
+  switch (t) {
+    case ggml_type::q8_0: return {0};
+    case ggml_type::q4_k: return {0, 2};  // d, dmin
+    case ggml_type::q6_k: return {208};
+    case ggml_type::tq1_0: return {52};
+    case ggml_type::tq2_0: return {64};
+    default: return {};
+  }
+}
+
 }  // namespace
+
+void check_finite(const float* x, std::size_t n, const std::string& what) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(x);
+  if (max_abs_bits<std::uint32_t>(p, n, 0x7fffffffu) < 0x7f800000u) return;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = load_f32_le(p + 4 * i);
+    if (!std::isfinite(v)) throw error(what + " holds a non-finite value (" + value_text(v) + ") at element " + std::to_string(i));
+  }
+}
+
+void check_finite_rows(const gguf_tensor& t, std::uint64_t r0, std::uint64_t r1) {
+  const std::string what = [&] { return "tensor '" + std::string(t.name) + "' (" + to_string(t.type) + ")"; }();
+  if (t.type == ggml_type::i2_s) {
+    const float alpha = load_f32_le(t.data + t.n_elements() / 4);
+    if (!std::isfinite(alpha)) throw error(what + " has a non-finite scale (" + value_text(alpha) + ")");
+    return;
+  }
+  if (r1 <= r0) return;
+  const std::size_t rb = row_bytes(t.type, t.ne[0]);
+  const std::uint8_t* p = t.data + r0 * rb;
+  const std::size_t bytes = static_cast<std::size_t>((r1 - r0) * rb);
+  const std::uint64_t e0 = r0 * t.ne[0];
+  auto at = [&](std::uint64_t e) {
+    return "element " + std::to_string(e) + " (row " + std::to_string(e / t.ne[0]) + ", column " +
+           std::to_string(e % t.ne[0]) + ")";
+  };
+  switch (t.type) {
+    case ggml_type::f32:
+      if (max_abs_bits<std::uint32_t>(p, bytes / 4, 0x7fffffffu) < 0x7f800000u) return;
+      for (std::size_t i = 0; i < bytes / 4; ++i) {
+        const float v = load_f32_le(p + 4 * i);
+        if (!std::isfinite(v)) throw error(what + " holds a non-finite value (" + value_text(v) + ") at " + at(e0 + i));
+      }
+      return;
+    case ggml_type::f16:
+    case ggml_type::bf16: {
+      const std::uint16_t inf = t.type == ggml_type::f16 ? 0x7c00u : 0x7f80u;
+      if (max_abs_bits<std::uint16_t>(p, bytes / 2, 0x7fffu) < inf) return;
+      for (std::size_t i = 0; i < bytes / 2; ++i) {
+        const std::uint16_t h = load_u16_le(p + 2 * i);
+        if ((h & 0x7fffu) >= inf) {
+          const float v = t.type == ggml_type::f16 ? f16_to_f32(h) : bf16_to_f32(h);
+          throw error(what + " holds a non-finite value (" + value_text(v) + ") at " + at(e0 + i));
+        }
+      }
+      return;
+    }
+    default: {
+      const std::size_t bb = ggml_block_bytes(t.type);
+      const std::vector<std::size_t> offs = block_scale_offsets(t.type);
+      std::uint16_t m = 0;
+      for (std::size_t b = 0; b < bytes / bb; ++b)
+        for (std::size_t o : offs) m = std::max<std::uint16_t>(m, load_u16_le(p + b * bb + o) & 0x7fffu);
+      if (m < 0x7c00u) return;
+      for (std::size_t b = 0; b < bytes / bb; ++b)
+        for (std::size_t o : offs) {
+          const std::uint16_t h = load_u16_le(p + b * bb + o);
+          if ((h & 0x7fffu) >= 0x7c00u)
+            throw error(what + " has a non-finite block scale (" + value_text(f16_to_f32(h)) + ") in block " +
+                        std::to_string(e0 / ggml_block_elems(t.type) + b));
+        }
+      return;
+    }
+  }
+}
 
 bool is_ternary(ggml_type t) {
   return t == ggml_type::i2_s || t == ggml_type::tq1_0 || t == ggml_type::tq2_0;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gguf.hpp"
@@ -34,6 +35,15 @@ struct ternary_tensor {
 };
 ternary_tensor load_ternary(const gguf_tensor& t);
 bool is_ternary(ggml_type t);
+
+// Non-finite values (NaN, Inf) in the numbers of rows [r0, r1) of t: F32/F16/BF16 elements, the
+// block scales of Q8_0/Q4_K/Q6_K/TQ1_0/TQ2_0, the per-tensor scale of I2_S (any row range checks
+// it). Throws error naming the tensor, the value and where it is; one pass, vectorized for the
+// float arrays (a max over the magnitude bits: NaN and Inf are exactly the patterns >= Inf's).
+void check_finite_rows(const gguf_tensor& t, std::uint64_t r0, std::uint64_t r1);
+inline void check_finite(const gguf_tensor& t) { check_finite_rows(t, 0, t.rows()); }
+// The same for an f32 array named `what` (e.g. a dequantized norm weight).
+void check_finite(const float* x, std::size_t n, const std::string& what);
 
 // Low-level TQ codecs (n a multiple of 256).
 void tq_to_ternary(ggml_type t, const std::uint8_t* data, std::size_t n, std::int8_t* w, float* alpha,

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "error.hpp"
 
 namespace tritlut::ex {
 
@@ -14,7 +17,17 @@ std::int32_t argmax(const float* v, std::size_t n) {
   return static_cast<std::int32_t>(best);
 }
 
-sampler::sampler(const sampler_params& p) : p_(p) { reset(); }
+sampler::sampler(const sampler_params& p) : p_(p) {
+  // Probabilities and cut-offs: out of range they silently turn sampling off or into greedy.
+  auto bad = [](const char* what, float v, const char* range) {
+    return error(std::string("sampler: ") + what + " = " + std::to_string(v) + " is outside " + range);
+  };
+  if (std::isnan(p.temp) || std::isinf(p.temp)) throw bad("temperature", p.temp, "the finite numbers (<= 0: greedy)");
+  if (!(p.top_p >= 0.0f && p.top_p <= 1.0f)) throw bad("top-p", p.top_p, "[0, 1]");
+  if (!(p.min_p >= 0.0f && p.min_p <= 1.0f)) throw bad("min-p", p.min_p, "[0, 1]");
+  if (!(p.repeat_penalty > 0.0f && std::isfinite(p.repeat_penalty))) throw bad("repeat penalty", p.repeat_penalty, "(0, inf)");
+  reset();
+}
 
 void sampler::reset() {
   rng_ = rng(p_.seed);

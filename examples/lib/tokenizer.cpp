@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <queue>
 #include <unordered_map>
@@ -25,11 +26,16 @@ vocab_data vocab_data::from_gguf(const gguf_reader& r) {
   if (const gguf_value* t = r.find("tokenizer.ggml.token_type")) v.types = t->as_i32s();
   if (const gguf_value* m = r.find("tokenizer.ggml.merges"))
     for (auto s : m->as_strings()) v.merges.emplace_back(s);
+  // -1 (or its u32 spelling 0xFFFFFFFF) means "none"; any other id outside the vocabulary is an
+  // error (tokenizer constructor), not a token that silently never appears.
   auto id = [&](const char* key) -> std::int32_t {
     const gguf_value* x = r.find(key);
     if (!x) return -1;
     const std::int64_t i = x->as_i64();
-    return (i < 0 || i > 0x7fffffff) ? -1 : static_cast<std::int32_t>(i);
+    if (i == -1 || i == 0xffffffffLL) return -1;
+    if (i < 0 || i > 0x7fffffff)
+      throw error("tokenizer: " + r.path() + ": " + key + " = " + std::to_string(i) + " is not a token id");
+    return static_cast<std::int32_t>(i);
   };
   v.bos = id("tokenizer.ggml.bos_token_id");
   v.eos = id("tokenizer.ggml.eos_token_id");
@@ -63,6 +69,20 @@ void vocab_data::write_gguf(gguf_writer& w) const {
 
 // ---------------------------------------------------------------------------------------------
 // byte-level map
+
+namespace {
+
+// The byte of a SentencePiece byte token "<0xHH>" (two hex digits, either case); -1 otherwise.
+int byte_token_value(const std::string& t) {
+  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>') return -1;
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  const int hi = hex(t[3]), lo = hex(t[4]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+}  // namespace
 
 namespace {
 struct byte_map {
@@ -275,11 +295,19 @@ tokenizer::tokenizer(const vocab_data& v) : p_(std::make_unique<impl>()) {
   m.ids.reserve(nv);
   for (std::size_t i = 0; i < nv; ++i) m.ids.emplace(std::string_view(m.tokens[i]), static_cast<std::int32_t>(i));
 
-  auto check_id = [&](std::int32_t id) { return (id >= 0 && static_cast<std::size_t>(id) < nv) ? id : -1; };
-  m.bos = check_id(v.bos);
-  m.eos = check_id(v.eos);
-  m.unk = check_id(v.unk);
-  m.eot = check_id(v.eot);
+  auto check_id = [&](std::int32_t id, const char* key) {
+    if (id >= 0 && static_cast<std::size_t>(id) >= nv)
+      throw error(std::string("tokenizer: tokenizer.ggml.") + key + " = " + std::to_string(id) +
+                  " is outside the vocabulary of " + std::to_string(nv) + " tokens");
+    return id < 0 ? -1 : id;
+  };
+  m.bos = check_id(v.bos, "bos_token_id");
+  m.eos = check_id(v.eos, "eos_token_id");
+  m.unk = check_id(v.unk, "unknown_token_id");
+  m.eot = check_id(v.eot, "eot_token_id");
+  for (std::size_t i = 0; i < v.scores.size(); ++i)
+    if (!std::isfinite(v.scores[i]))  // the SentencePiece merge order compares them
+      throw error("tokenizer: tokenizer.ggml.scores[" + std::to_string(i) + "] is not a finite number");
   if (m.eot < 0) {
     m.eot = m.find("<|eot_id|>");
     if (m.eot < 0) m.eot = m.find("<|im_end|>");
@@ -317,6 +345,11 @@ tokenizer::tokenizer(const vocab_data& v) : p_(std::make_unique<impl>()) {
     }
   } else {
     m.add_space_prefix = v.add_space_prefix != 0;  // absent -> true for SentencePiece
+    // A byte token is decoded from its spelling <0xHH>: anything else there has no byte value.
+    for (std::size_t i = 0; i < nv; ++i)
+      if (m.types[i] == token_type::byte && byte_token_value(m.tokens[i]) < 0)
+        throw error("tokenizer: token " + std::to_string(i) + " has type byte but is spelled '" +
+                    m.tokens[i].substr(0, 32) + "', not <0xHH> with two hexadecimal digits");
     for (int b = 0; b < 256; ++b) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "<0x%02X>", b);
@@ -530,8 +563,9 @@ std::string tokenizer::token_to_piece(std::int32_t id, bool render_special) cons
   if (ty == token_type::unknown) return m.mdl == kind::spm ? std::string("\xE2\x96\x85") : t;
   if (ty == token_type::user_defined) return t;
   if (m.mdl == kind::spm) {
-    if (ty == token_type::byte && t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') {
-      return std::string(1, static_cast<char>(std::stoi(t.substr(3, 2), nullptr, 16)));
+    if (ty == token_type::byte) {
+      const int b = byte_token_value(t);  // checked at construction
+      if (b >= 0) return std::string(1, static_cast<char>(b));
     }
     std::string out;
     out.reserve(t.size());

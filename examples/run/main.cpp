@@ -16,6 +16,11 @@
 
 #include <tritlut/tritlut.hpp>
 
+#include <sys/stat.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "error.hpp"
 #include "generate.hpp"
 #include "model.hpp"
@@ -35,19 +40,20 @@ const char* k_usage =
     "options:\n"
     "  -m, --model FILE       GGUF model (arch bitnet-b1.58, bitnet-25, bitnet, llama)\n"
     "  -p, --prompt TEXT      prompt (\"\" = start from BOS)\n"
-    "  -f, --file FILE        read the prompt from a file\n"
+    "  -f, --file FILE        read the prompt from a file (at most 16 MiB)\n"
     "  -n, --n-predict N      tokens to generate (default -1: until end of text or full context)\n"
-    "  -t, --threads N        threads (default: physical cores)\n"
+    "  -t, --threads N        threads (default: physical cores; at most the CPUs available)\n"
     "  -c, --ctx-size N       context length (default: the model's)\n"
     "  -b, --batch-size N     prompt tokens per batch (default 128)\n"
     "  --temp T               temperature (default 0.8; 0 = greedy)\n"
     "  --top-k N              top-k (default 40; 0 = off)\n"
-    "  --top-p P              top-p (default 0.95; 1 = off)\n"
-    "  --min-p P              min-p (default 0.05; 0 = off)\n"
+    "  --top-p P              top-p in [0, 1] (default 0.95; 1 = off)\n"
+    "  --min-p P              min-p in [0, 1] (default 0.05; 0 = off)\n"
     "  --repeat-penalty R     repetition penalty over the last 64 tokens (default 1.0 = off)\n"
     "  --seed N               sampling seed (default: from the clock)\n"
     "  -cnv, --conversation   interactive chat\n"
-    "  --isa NAME             force a kernel ISA (scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod)\n"
+    "  --isa NAME             force a kernel ISA (scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod);\n"
+    "                         wins over TRITLUT_ISA in the environment\n"
     "  --kernel K             ternary kernel: i2s, tl1, tl2 or auto (default i2s)\n"
     "  --lm-head H            output projection: f16 (as in the file) or q8 (int8 per row, built at load)\n"
     "  --kv-type T            KV cache: f16 (default) or f32\n"
@@ -75,6 +81,12 @@ float parse_float(const std::string& opt, const std::string& v) {
   if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0) throw usage_error(opt + " expects a number >= 0, got '" + v + "'");
   return x;
 }
+// A probability: --top-p 2 or --min-p 5 would silently turn the cut-off off or into greedy.
+float parse_probability(const std::string& opt, const std::string& v) {
+  const float x = parse_float(opt, v);
+  if (x > 1.0f) throw usage_error(opt + " expects a probability in [0, 1], got '" + v + "'");
+  return x;
+}
 std::vector<long> parse_int_list(const std::string& opt, const std::string& v, long lo, long hi) {
   std::vector<long> out;
   std::stringstream ss(v);
@@ -82,6 +94,15 @@ std::vector<long> parse_int_list(const std::string& opt, const std::string& v, l
   while (std::getline(ss, item, ',')) out.push_back(parse_int(opt, item, lo, hi));
   if (out.empty()) throw usage_error(opt + " expects a comma-separated list");
   return out;
+}
+
+// CPUs this process may run on (its affinity mask), else the hardware threads.
+unsigned usable_cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
+#endif
+  return tritlut::thread_pool::default_threads();
 }
 
 // Physical cores (distinct core ids of package 0.. from sysfs); hardware threads if unknown.
@@ -96,8 +117,19 @@ unsigned physical_cores() {
     pkg >> p;
     cores.insert({p, c});
   }
-  if (!cores.empty()) return static_cast<unsigned>(cores.size());
-  return tritlut::thread_pool::default_threads();
+  // Not more than the CPUs of the affinity mask (a container may see the host's whole topology).
+  if (!cores.empty()) return std::min(static_cast<unsigned>(cores.size()), usable_cpus());
+  return usable_cpus();
+}
+
+// More threads than CPUs only wait for one another at every barrier (-t 1000 on 2 CPUs made the
+// prompt about 1000x slower): clamped, with a warning, for generation and bench alike.
+long clamp_threads(long t) {
+  const long cpus = static_cast<long>(usable_cpus());
+  if (t <= cpus) return t;
+  std::fprintf(stderr, "tritlut-run: warning: -t %ld is more than the %ld CPUs this process can run on; using %ld threads\n",
+               t, cpus, cpus);
+  return cpus;
 }
 
 struct options {
@@ -146,7 +178,7 @@ options parse_args(int argc, char** argv) {
     } else if (s == "-r" || s == "--repetitions") {
       o.repetitions = parse_int(s, value(), 1, 1000);
     } else if (s == "-c" || s == "--ctx-size") {
-      o.ctx = parse_int(s, value(), 0, 1 << 20);
+      o.ctx = parse_int(s, value(), 0, 1L << 40);  // what the KV cache can hold is checked when it is made
     } else if (s == "-b" || s == "--batch-size") {
       o.batch = parse_int(s, value(), 1, 4096);
     } else if (s == "--temp") {
@@ -154,9 +186,9 @@ options parse_args(int argc, char** argv) {
     } else if (s == "--top-k") {
       o.sp.top_k = static_cast<int>(parse_int(s, value(), 0, 1 << 30));
     } else if (s == "--top-p") {
-      o.sp.top_p = parse_float(s, value());
+      o.sp.top_p = parse_probability(s, value());
     } else if (s == "--min-p") {
-      o.sp.min_p = parse_float(s, value());
+      o.sp.min_p = parse_probability(s, value());
     } else if (s == "--repeat-penalty") {
       o.sp.repeat_penalty = parse_float(s, value());
       if (o.sp.repeat_penalty <= 0) throw usage_error("--repeat-penalty must be > 0");
@@ -196,6 +228,9 @@ options parse_args(int argc, char** argv) {
   kv_type kt;
   if (!parse_kv_type(o.kv, kt)) throw usage_error("unknown --kv-type '" + o.kv + "' (f16, f32)");
   if (!o.prompt_file.empty() && o.have_prompt) throw usage_error("give -p or -f, not both");
+  if (o.threads > 0) o.threads = clamp_threads(o.threads);
+  for (long& t : o.bench_t) t = clamp_threads(t);
+  o.bench_t.erase(std::unique(o.bench_t.begin(), o.bench_t.end()), o.bench_t.end());
   return o;
 }
 
@@ -308,12 +343,53 @@ void print_timings(const generate_stats& st, double load_s) {
                st.gen_s, st.gen_s > 0 ? double(st.n_gen) / st.gen_s : 0.0);
 }
 
+// A prompt (file or chat line) longer than this is refused before it is held in memory: 16 MiB
+// is about 4 million tokens at 4 bytes a token, four times a context of 2^20 tokens (whose KV
+// cache alone takes 80 GB for 2B4T).
+constexpr std::size_t k_max_prompt_bytes = std::size_t(16) << 20;
+
+std::string read_prompt_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > k_max_prompt_bytes)
+    throw error("prompt file " + path + " has " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                std::to_string(k_max_prompt_bytes) + " (16 MiB)");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw error("cannot open prompt file " + path);
+  std::string s;
+  char buf[1 << 16];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
+    s.append(buf, static_cast<std::size_t>(f.gcount()));
+    if (s.size() > k_max_prompt_bytes)
+      throw error("prompt file " + path + " is longer than the limit of " + std::to_string(k_max_prompt_bytes) +
+                  " bytes (16 MiB)");
+  }
+  return s;
+}
+
+// One chat line from stdin, at most k_max_prompt_bytes (the rest of a longer line is read and
+// dropped; too_long tells). False at the end of the input.
+bool read_chat_line(std::string& line, bool& too_long) {
+  line.clear();
+  too_long = false;
+  int c;
+  while ((c = std::getchar()) != EOF && c != '\n') {
+    if (line.size() < k_max_prompt_bytes) line += static_cast<char>(c);
+    else too_long = true;
+  }
+  return c != EOF || !line.empty() || too_long;
+}
+
 int run_generate(const options& o) {
   const unsigned nt = o.threads > 0 ? static_cast<unsigned>(o.threads) : physical_cores();
   tritlut::thread_pool pool(nt);
   const double t0 = now_s();
   auto m = model::load(o.model, make_load_options(o, o.kernels[0]), pool);
   tokenizer tok = tokenizer::from_gguf(m->file());
+  if (tok.vocab_size() < m->hp().n_vocab)
+    std::fprintf(stderr,
+                 "tritlut-run: warning: the tokenizer has %zu tokens but the model's output has %u rows; only ids "
+                 "below %zu are sampled\n",
+                 tok.vocab_size(), m->hp().n_vocab, tok.vocab_size());
   const double load_s = now_s() - t0;
   if (o.verbose) print_model(*m, load_s, nt);
   session_options so;
@@ -332,13 +408,26 @@ int run_generate(const options& o) {
   if (o.chat) {
     bool first = true;
     std::string line;
+    bool too_long = false;
     for (;;) {
       std::fputs("\n> ", stderr);
       std::fflush(stderr);
-      if (!std::getline(std::cin, line)) break;
+      if (!read_chat_line(line, too_long)) break;
+      // An over-long turn is refused on its own; the conversation goes on.
+      if (too_long) {
+        std::fprintf(stderr, "tritlut-run: this message is longer than %zu bytes; it was not sent\n", k_max_prompt_bytes);
+        continue;
+      }
       if (line.empty()) continue;
       const std::string text = tok.apply_chat_template({{"user", line}});
       std::vector<std::int32_t> ids = tok.encode(text, first && tok.add_bos(), /*parse_special=*/true);
+      if (s.pos() + ids.size() > s.n_ctx()) {
+        std::fprintf(stderr,
+                     "tritlut-run: this message is %zu tokens but the context has room for %zu more; it was not "
+                     "sent (use -c to enlarge the context)\n",
+                     ids.size(), s.n_ctx() - s.pos());
+        continue;
+      }
       first = false;
       generate_stats st = generate(s, tok, ids, o.n_predict, smp, emit);
       std::fputc('\n', stdout);
@@ -357,13 +446,7 @@ int run_generate(const options& o) {
   }
 
   std::string prompt = o.prompt;
-  if (!o.prompt_file.empty()) {
-    std::ifstream f(o.prompt_file, std::ios::binary);
-    if (!f) throw error("cannot open prompt file " + o.prompt_file);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    prompt = ss.str();
-  }
+  if (!o.prompt_file.empty()) prompt = read_prompt_file(o.prompt_file);
   std::vector<std::int32_t> ids = tok.encode(prompt, tok.add_bos() || prompt.empty(), false);
   if (ids.empty()) throw error("the prompt is empty and the vocabulary has no BOS token");
   if (ids.size() > s.n_ctx())
@@ -385,12 +468,21 @@ int main(int argc, char** argv) {
     if (!o.isa.empty()) {
       tritlut::isa_id id;
       if (!tritlut::parse_isa_name(o.isa, id)) throw usage_error("unknown ISA '" + o.isa + "'");
+      // The command line wins over the environment: TRITLUT_ISA is dropped before the first
+      // kernel-table lookup would read it (and fail on a name this CPU lacks).
+      if (const char* env = std::getenv("TRITLUT_ISA"); env && *env) {
+        std::fprintf(stderr, "tritlut-run: --isa %s overrides TRITLUT_ISA=%s\n", o.isa.c_str(), env);
+        ::unsetenv("TRITLUT_ISA");
+      }
       static tritlut::scoped_isa pin(o.isa);  // throws a clear error when the CPU lacks it
     }
     return o.bench ? run_bench(o) : run_generate(o);
   } catch (const usage_error& e) {
     std::fprintf(stderr, "tritlut-run: error: %s\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::fputs("tritlut-run: error: out of memory (a smaller -c context or a smaller model needs less)\n", stderr);
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tritlut-run: error: %s\n", e.what());
     return 1;

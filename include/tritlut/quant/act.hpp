@@ -3,7 +3,7 @@
 //
 // One quantizer feeds every format and ISA, which is what makes I2_S, TL1 and TL2 lossless with
 // respect to each other. Per token row x[0..k):
-//   amax      = max(1e-5, max |x|)            (in double, like bitnet.cpp)
+//   amax      = max(1e-5, max |x|)            (in double, like bitnet.cpp; NaN/Inf rejected)
 //   act_scale = (float)(127.0 / amax)
 //   q         = clamp(rne(x * act_scale), -128, 127)   (one f32 multiply, round half to even)
 //   act_sum   = sum q
@@ -33,10 +33,26 @@ inline constexpr double act_amax_floor = 1e-5;
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
 
-// Scale from the row maximum: shared by every implementation so they agree bit for bit.
+// Scale from the row maximum: shared by every implementation so they agree bit for bit. A NaN
+// or Inf maximum gives a scale that is not > 0 (NaN, or 0 for Inf; std::max would have dropped
+// the NaN): tritlut::quantize checks that, one compare per row, instead of mapping to -128.
 TRITLUT_INLINE float act_scale_from_amax(float max_abs) noexcept {
-  const double amax = std::max(act_amax_floor, static_cast<double>(max_abs));
+  const double m = static_cast<double>(max_abs);
+  const double amax = m < act_amax_floor ? act_amax_floor : m;
   return static_cast<float>(127.0 / amax);
+}
+
+// max |x| as the largest magnitude bit pattern: non-negative IEEE values order like their bits,
+// and NaN (which every float compare and max would drop) is larger than any other pattern.
+TRITLUT_INLINE std::int32_t abs_bits(float x) noexcept {
+  std::int32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b & 0x7fffffff;
+}
+TRITLUT_INLINE float from_bits(std::int32_t b) noexcept {
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
 }
 
 TRITLUT_INLINE std::int8_t quantize_one(float x, float scale) noexcept {
@@ -49,9 +65,9 @@ TRITLUT_INLINE std::int8_t quantize_one(float x, float scale) noexcept {
 // Scalar implementation (also the reference). q: [stride], zero-filled past k.
 inline void quantize_row(const float* x, std::size_t k, std::int8_t* q, std::size_t stride, float* scale,
                          std::int32_t* sum, isa::scalar) noexcept {
-  float m = 0.0f;
-  for (std::size_t i = 0; i < k; ++i) m = std::max(m, std::fabs(x[i]));
-  const float s = act_scale_from_amax(m);
+  std::int32_t mb = 0;
+  for (std::size_t i = 0; i < k; ++i) mb = std::max(mb, abs_bits(x[i]));
+  const float s = act_scale_from_amax(from_bits(mb));
   std::int32_t acc = 0;
   for (std::size_t i = 0; i < k; ++i) {
     q[i] = quantize_one(x[i], s);
@@ -72,11 +88,15 @@ inline void quantize_row(const float* x, std::size_t k, std::int8_t* q, std::siz
   using bi = xsimd::batch<std::int32_t, A>;
   constexpr std::size_t W = bf::size;
   const std::size_t kv = k / W * W;
-  bf vmax(0.0f);
-  for (std::size_t i = 0; i < kv; i += W) vmax = xsimd::max(vmax, xsimd::abs(bf::load_unaligned(x + i)));
-  float m = compat::reduce_max(vmax);
-  for (std::size_t i = kv; i < k; ++i) m = std::max(m, std::fabs(x[i]));
-  const float s = act_scale_from_amax(m);
+  // max |x| in the integer domain (abs_bits): the same two ops per batch as a float abs + max,
+  // and a NaN is kept rather than dropped.
+  const bi magnitude(0x7fffffff);
+  bi vmax(0);
+  for (std::size_t i = 0; i < kv; i += W)
+    vmax = xsimd::max(vmax, compat::bitcast<std::int32_t>(bf::load_unaligned(x + i)) & magnitude);
+  std::int32_t mb = compat::reduce_max(vmax);
+  for (std::size_t i = kv; i < k; ++i) mb = std::max(mb, abs_bits(x[i]));
+  const float s = act_scale_from_amax(from_bits(mb));
 
   const bf vs(s);
   const bi lo(-128), hi(127);

@@ -72,6 +72,13 @@ inline void quantize(const float* x, std::size_t n, std::size_t k, std::size_t l
   if (!x) throw error("quantize: null input");
   out.resize(n, k);
   active_table().quantize(x, ldx, n, k, out.row(0), out.stride(), out.scales(), out.sums());
+  // A finite row always has a scale > 0 (127 / amax with amax <= FLT_MAX is >= 3.7e-37, a
+  // normal float); a NaN or Inf in the row makes it NaN or 0. One compare per row.
+  const float* sc = out.scales();
+  for (std::size_t r = 0; r < n; ++r)
+    if (TRITLUT_UNLIKELY(!(sc[r] > 0.0f)))
+      throw error("quantize: row " + std::to_string(r) + " of the input holds a non-finite value (NaN or Inf); "
+                  "activations must be finite");
 }
 
 inline act_q8 quantize(const float* x, std::size_t n, std::size_t k, std::size_t ldx) {
