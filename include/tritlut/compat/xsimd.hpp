@@ -36,5 +36,15 @@ inline T reduce_max(const xsimd::batch<T, A>& b) noexcept {
   return m;
 }
 
+// bitwise_cast<batch<To,A>>(x) in 8.1, bitwise_cast<To>(x) since 11.0.
+template <class To, class T, class A>
+inline xsimd::batch<To, A> bitcast(const xsimd::batch<T, A>& x) noexcept {
+#if XSIMD_VERSION_MAJOR >= 11
+  return xsimd::bitwise_cast<To>(x);
+#else
+  return xsimd::bitwise_cast<xsimd::batch<To, A>>(x);
+#endif
+}
+
 }  // namespace compat
 }  // namespace tritlut
