@@ -11,6 +11,7 @@
 
 #include "convert.hpp"
 #include "convert_internal.hpp"
+#include "file_checks.hpp"
 
 namespace {
 
@@ -164,6 +165,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tritlut::ex::guard_mapped_files("tritlut-convert");  // an input truncated while mapped: a message, not SIGBUS
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {

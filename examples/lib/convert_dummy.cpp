@@ -118,6 +118,9 @@ vocab_data synthetic_vocab(std::size_t n) {
 }
 
 void convert_dummy(const dummy_options& o) {
+  std::vector<std::string> inputs;
+  if (!o.vocab_file.empty()) inputs.push_back(o.vocab_file);
+  check_output_path(o.out, inputs);  // before anything is read or written
   const model_shape* cfg = find_dummy_config(o.config);
   if (!cfg) {
     std::string names;
@@ -215,7 +218,7 @@ void convert_dummy(const dummy_options& o) {
   }
   for (const auto& t : tensors) w.add_tensor(t.name, t.type, t.ne);
 
-  w.open(o.out);
+  w.open(o.out, inputs);
   progress prog("dummy " + cfg->name, w.total_bytes(), o.show_progress);
   // 81 valid bytes = every combination of four codes in {0,1,2}; decoded to 4 int8 weights.
   std::int8_t quad[81][4];

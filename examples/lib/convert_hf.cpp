@@ -83,16 +83,20 @@ void load_linear(const checkpoint& ck, const std::string& base, std::uint64_t ou
 void convert_hf(const std::string& dir, const std::string& out, bool show_progress) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw error("hf: " + dir + " is not a directory");
-  const json cfg = parse_json_file((fs::path(dir) / "config.json").string());
   const fs::path tok_path = fs::path(dir) / "tokenizer.json";
-  if (!fs::exists(tok_path)) throw error("hf: " + tok_path.string() + " not found");
-  const vocab_data vocab_in = vocab_from_hf(parse_json_file(tok_path.string()), &cfg);
-
-  checkpoint ck;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".safetensors") files.push_back(e.path());
   std::sort(files.begin(), files.end());
+  std::vector<std::string> inputs = {(fs::path(dir) / "config.json").string(), tok_path.string()};
+  for (const auto& f : files) inputs.push_back(f.string());
+  check_output_path(out, inputs);  // before reading: an output that is an input is refused at once
+
+  const json cfg = parse_json_file((fs::path(dir) / "config.json").string());
+  if (!fs::exists(tok_path)) throw error("hf: " + tok_path.string() + " not found");
+  const vocab_data vocab_in = vocab_from_hf(parse_json_file(tok_path.string()), &cfg);
+
+  checkpoint ck;
   if (files.empty()) throw error("hf: no *.safetensors files in " + dir);
   for (const auto& f : files) ck.files.push_back(std::make_unique<safetensors_file>(f.string()));
 
@@ -188,7 +192,7 @@ void convert_hf(const std::string& dir, const std::string& out, bool show_progre
     if (it.kind == item::k_lin) w.add_tensor(it.gguf, ggml_type::i2_s, {it.in, it.out});
   }
 
-  w.open(out);
+  w.open(out, inputs);
   progress prog("hf", w.total_bytes(), show_progress);
   std::vector<std::uint8_t> buf;
   std::vector<std::int8_t> tw;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // examples/lib/convert_llama2c.cpp - bitllama2.c stories model -> arch `bitnet` GGUF (MODELS.md §5).
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "convert_internal.hpp"
+#include "file_checks.hpp"
 #include "fp16.hpp"
 #include "hf_vocab.hpp"
 #include "quants.hpp"
@@ -38,8 +40,13 @@ struct file_closer {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 std::unique_ptr<std::FILE, file_closer> open_input(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw error("cannot open " + path + ": " + std::strerror(errno));
+  const int fd = open_regular_file(path, "");  // a FIFO never blocks; a directory or device is refused
+  std::FILE* f = ::fdopen(fd, "rb");
+  if (!f) {
+    const int e = errno;
+    ::close(fd);
+    throw error("cannot open " + path + ": " + std::strerror(e));
+  }
   return std::unique_ptr<std::FILE, file_closer>(f);
 }
 
@@ -100,6 +107,7 @@ vocab_data llama2c_vocab(const std::string& path, std::size_t n_vocab) {
 
 void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_bin, const std::string& out,
                      bool show_progress) {
+  check_output_path(out, {model_bin, tokenizer_bin});  // before anything is read or written
   // The header first: the size it implies is checked before the rest is read (an endless input
   // such as /dev/zero fails on its magic after 256 bytes instead of being read until memory ends).
   auto file = open_input(model_bin);
@@ -226,7 +234,7 @@ void convert_llama2c(const std::string& model_bin, const std::string& tokenizer_
     }
   }
 
-  w.open(out);
+  w.open(out, {model_bin, tokenizer_bin});
   progress prog("llama2c-bitnet", w.total_bytes(), show_progress);
   w.write(b + 256 + D * 4, static_cast<std::size_t>(V * D * 4));  // embedding [vocab][dim] = ne {dim, vocab}
   w.write(b + 256, static_cast<std::size_t>(D * 4));              // final norm

@@ -24,6 +24,7 @@ bool f16_exact(float a) { return f16_to_f32(f32_to_f16(a)) == a; }
 
 void repack(const std::string& in, const std::string& out, ggml_type target, bool show_progress) {
   if (!is_ternary(target)) throw error("repack: target must be i2s, tq2_0 or tq1_0");
+  check_output_path(out, {in});  // before anything is read or written
   const gguf_reader r = gguf_reader::open(in);
   gguf_writer w(r.alignment());
   for (const auto& kv : r.metadata()) {
@@ -88,7 +89,7 @@ void repack(const std::string& in, const std::string& out, ggml_type target, boo
     if (plans[name].add_scale) w.add_tensor(scale_name(t.name), ggml_type::f32, {1});
   }
 
-  w.open(out);
+  w.open(out, {in});
   progress prog("repack", w.total_bytes(), show_progress);
   for (const auto& t : r.tensors()) {
     const std::string name(t.name);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include "file_checks.hpp"
 #include "fp16.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -492,7 +493,10 @@ gguf_reader::gguf_reader(gguf_reader&& o) noexcept { *this = std::move(o); }
 gguf_reader& gguf_reader::operator=(gguf_reader&& o) noexcept {
   if (this == &o) return *this;
 #ifdef TRITLUT_EX_HAVE_MMAP
-  if (map_) munmap(map_, size_);
+  if (map_) {
+    unregister_mapping(map_);
+    munmap(map_, size_);
+  }
 #endif
   path_ = std::move(o.path_);
   base_ = o.base_;
@@ -515,7 +519,10 @@ gguf_reader& gguf_reader::operator=(gguf_reader&& o) noexcept {
 
 gguf_reader::~gguf_reader() {
 #ifdef TRITLUT_EX_HAVE_MMAP
-  if (map_) munmap(map_, size_);
+  if (map_) {
+    unregister_mapping(map_);
+    munmap(map_, size_);
+  }
 #endif
 }
 
@@ -537,13 +544,8 @@ gguf_reader gguf_reader::open(const std::string& path) {
   gguf_reader r;
   r.path_ = path;
 #ifdef TRITLUT_EX_HAVE_MMAP
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw error("gguf: cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw error("gguf: " + path + " is not a regular file");
-  }
+  const int fd = open_regular_file(path, "", &st);  // a FIFO or a directory is refused, never waited on
   r.size_ = static_cast<std::size_t>(st.st_size);
   if (r.size_ > 0) {
     void* m = mmap(nullptr, r.size_, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -553,6 +555,7 @@ gguf_reader gguf_reader::open(const std::string& path) {
     }
     r.map_ = m;
     r.base_ = static_cast<const std::uint8_t*>(m);
+    register_mapping(m, r.size_, path);  // truncation while mapped: a message, not SIGBUS
   }
   ::close(fd);
 #else
@@ -651,12 +654,7 @@ gguf_writer::gguf_writer(std::uint32_t alignment) : alignment_(alignment) {
   if (alignment != 32) set_u32("general.alignment", alignment);
 }
 
-gguf_writer::~gguf_writer() {
-  if (file_) {
-    std::fclose(file_);
-    std::remove(path_.c_str());  // incomplete file
-  }
-}
+gguf_writer::~gguf_writer() = default;  // an unclosed file_ removes its temporary file
 
 void gguf_writer::set_raw(const std::string& k, gguf_vtype t, std::string bytes) {
   if (file_ || mem_) throw error("gguf writer: metadata changed after open()");
@@ -785,18 +783,16 @@ void gguf_writer::emit(const void* p, std::size_t n) {
   if (mem_) {
     const auto* b = static_cast<const std::uint8_t*>(p);
     mem_->insert(mem_->end(), b, b + n);
-  } else if (std::fwrite(p, 1, n, file_) != n) {
-    throw error("gguf writer: write to " + path_ + " failed: " + std::strerror(errno));
+  } else {
+    file_->write(p, n);
   }
   written_ += n;
 }
 
-void gguf_writer::open(const std::string& path) {
+void gguf_writer::open(const std::string& path, const std::vector<std::string>& inputs) {
   if (file_ || mem_) throw error("gguf writer: already open");
-  file_ = std::fopen(path.c_str(), "wb");
-  if (!file_) throw error("gguf writer: cannot create " + path + ": " + std::strerror(errno));
+  file_ = std::make_unique<atomic_file>(path, inputs);
   path_ = path;
-  std::setvbuf(file_, nullptr, _IOFBF, 1 << 22);  // fewer syscalls on multi-GB files
   const std::string h = header_bytes();
   cur_ = 0;
   cur_written_ = 0;
@@ -844,13 +840,8 @@ void gguf_writer::close() {
   if (cur_ != tensors_.size())
     throw error("gguf writer: tensor '" + tensors_[cur_].name + "' incomplete at close()");
   if (file_) {
-    const bool ok = std::fflush(file_) == 0;
-    const bool ok2 = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (!ok || !ok2) {
-      std::remove(path_.c_str());
-      throw error("gguf writer: closing " + path_ + " failed (disk full?)");
-    }
+    std::unique_ptr<atomic_file> f = std::move(file_);
+    f->commit();
   }
   mem_ = nullptr;
 }

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "error.hpp"
 
 namespace tritlut::ex {
@@ -191,10 +192,12 @@ class gguf_writer {
   std::size_t tensor_count() const { return tensors_.size(); }
   std::uint64_t total_bytes() const;  // the whole file size once closed
 
-  void open(const std::string& path);                // writes header + tensor infos + padding
+  // Writes header + tensor infos + padding into a temporary file (atomic_file.hpp): `path` is
+  // replaced by close() only, whole; refused when it is one of `inputs` or not a regular file.
+  void open(const std::string& path, const std::vector<std::string>& inputs = {});
   void write(const void* data, std::size_t n);       // next bytes of the current tensor(s)
   void write_tensor(const std::string& name, const void* data, std::size_t n);  // checks name + size
-  void close();                                      // checks every tensor is complete
+  void close();  // checks every tensor is complete, then renames the file into place
   // Serialize a file without tensors (or with all tensor data given in order) into memory.
   std::vector<std::uint8_t> to_bytes(const std::vector<std::vector<std::uint8_t>>& tensor_data = {});
 
@@ -216,7 +219,7 @@ class gguf_writer {
   std::map<std::string, std::size_t> tensor_index_;
   std::uint64_t data_size_ = 0;
   // streaming state
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<atomic_file> file_;
   std::vector<std::uint8_t>* mem_ = nullptr;
   std::string path_;
   std::size_t cur_ = 0;            // current tensor

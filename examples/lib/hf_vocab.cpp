@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "file_checks.hpp"
+
 namespace tritlut::ex {
 
 namespace {
@@ -47,16 +49,7 @@ bool post_adds(const json& pp, const std::string& bos_text) {
 }  // namespace
 
 std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw error("cannot open " + path + ": " + std::strerror(errno));
-  std::string s;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  const bool bad = std::ferror(f) != 0;
-  std::fclose(f);
-  if (bad) throw error("cannot read " + path);
-  return s;
+  return read_regular_file(path, "");  // refuses FIFOs, directories and devices without blocking
 }
 
 json parse_json_file(const std::string& path) {

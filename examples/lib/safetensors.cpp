@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "atomic_file.hpp"
 #include "fp16.hpp"
 #include "hf_vocab.hpp"
 #include "json.hpp"
@@ -106,14 +107,13 @@ void write_safetensors(const std::string& path,
   }
   header += "}";
   while (header.size() % 8) header += ' ';
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw error("cannot create " + path);
+  atomic_file f(path);  // replaced whole or not at all (atomic_file.hpp)
   std::uint8_t len[8];
   store_u64_le(len, header.size());
-  std::fwrite(len, 1, 8, f);
-  std::fwrite(header.data(), 1, header.size(), f);
-  for (const auto& t : tensors) std::fwrite(std::get<3>(t).data(), 1, std::get<3>(t).size(), f);
-  if (std::fclose(f) != 0) throw error("cannot write " + path);
+  f.write(len, 8);
+  f.write(header.data(), header.size());
+  for (const auto& t : tensors) f.write(std::get<3>(t).data(), std::get<3>(t).size());
+  f.commit();
 }
 
 }  // namespace tritlut::ex

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,12 +18,15 @@
 
 #include <tritlut/tritlut.hpp>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #if defined(__linux__)
 #include <sched.h>
 #endif
 
 #include "error.hpp"
+#include "file_checks.hpp"
 #include "generate.hpp"
 #include "model.hpp"
 #include "sampler.hpp"
@@ -30,6 +35,19 @@
 namespace {
 
 using namespace tritlut::ex;
+
+// stdout is a pipe whose reader has gone (as in `| head`): the program ends quietly with status 0,
+// like other command-line tools (SIGPIPE is ignored so that this is seen as EPIPE).
+struct output_closed {};
+
+// Every write to stdout ends with this: a full disk or a failing device is an error (status 1),
+// never text silently lost.
+void flush_stdout() {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
+  if (errno == EPIPE) throw output_closed{};
+  throw error(std::string("cannot write the output: ") + (errno ? std::strerror(errno) : "write error"));
+}
 
 const char* k_usage =
     "usage:\n"
@@ -158,6 +176,7 @@ options parse_args(int argc, char** argv) {
     };
     if (s == "-h" || s == "--help") {
       std::fputs(k_usage, stdout);
+      flush_stdout();
       std::exit(0);
     } else if (s == "-m" || s == "--model") {
       o.model = value();
@@ -276,7 +295,7 @@ int run_bench(const options& o) {
   if (threads.empty()) threads.push_back(physical_cores());
   std::printf("| model | size | kernel | lm_head | mmap | ISA | threads | test | t/s |\n");
   std::printf("| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |\n");
-  std::fflush(stdout);
+  flush_stdout();
   for (const std::string& kname : o.kernels) {
     const long max_t = *std::max_element(threads.begin(), threads.end());
     tritlut::thread_pool load_pool(static_cast<unsigned>(max_t));
@@ -328,7 +347,7 @@ int run_bench(const options& o) {
         std::printf("| %s | %s | %s | %s | %s | %s | %ld | %s | %.2f ± %.2f |\n", name.c_str(), size.c_str(),
                     to_string(m->kernel()), m->head().type_name(), o.no_mmap ? "no" : "yes",
                     std::string(tritlut::active_isa_name()).c_str(), nt, test.c_str(), mean, sd);
-        std::fflush(stdout);
+        flush_stdout();
       };
       for (long p : o.bench_p) run_test("pp" + std::to_string(p), p, true);
       for (long n : o.bench_n) run_test("tg" + std::to_string(n), n, false);
@@ -350,19 +369,27 @@ constexpr std::size_t k_max_prompt_bytes = std::size_t(16) << 20;
 
 std::string read_prompt_file(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > k_max_prompt_bytes)
+  // A regular file only, opened without blocking: a FIFO would wait for a writer, a directory
+  // read as an empty prompt, a device such as /dev/zero never end (file_checks.hpp).
+  const int fd = open_regular_file(path, "prompt file", &st);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(::fdopen(fd, "rb"), &std::fclose);
+  if (!f) {
+    ::close(fd);
+    throw error("cannot open prompt file " + path);
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > k_max_prompt_bytes)
     throw error("prompt file " + path + " has " + std::to_string(st.st_size) + " bytes, more than the limit of " +
                 std::to_string(k_max_prompt_bytes) + " (16 MiB)");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw error("cannot open prompt file " + path);
   std::string s;
   char buf[1 << 16];
-  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
-    s.append(buf, static_cast<std::size_t>(f.gcount()));
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {  // the file may grow after the check
+    s.append(buf, n);
     if (s.size() > k_max_prompt_bytes)
       throw error("prompt file " + path + " is longer than the limit of " + std::to_string(k_max_prompt_bytes) +
                   " bytes (16 MiB)");
   }
+  if (std::ferror(f.get())) throw error("cannot read prompt file " + path);
   return s;
 }
 
@@ -402,7 +429,7 @@ int run_generate(const options& o) {
   sampler smp(sp);
   auto emit = [](const std::string& t) {
     std::fwrite(t.data(), 1, t.size(), stdout);
-    std::fflush(stdout);
+    flush_stdout();
   };
 
   if (o.chat) {
@@ -431,7 +458,7 @@ int run_generate(const options& o) {
       first = false;
       generate_stats st = generate(s, tok, ids, o.n_predict, smp, emit);
       std::fputc('\n', stdout);
-      std::fflush(stdout);
+      flush_stdout();
       if (st.stopped_eog && s.pos() < s.n_ctx()) {
         const std::int32_t end = tok.eot() >= 0 ? tok.eot() : tok.eos();
         if (end >= 0) s.eval(&end, 1);  // the end of the assistant's turn is part of the history
@@ -454,7 +481,7 @@ int run_generate(const options& o) {
                 std::to_string(s.n_ctx()) + " (use -c to enlarge it)");
   const generate_stats st = generate(s, tok, ids, o.n_predict, smp, emit);
   std::fputc('\n', stdout);
-  std::fflush(stdout);
+  flush_stdout();
   if (st.context_full) std::fprintf(stderr, "tritlut-run: stopped: the context of %zu tokens is full\n", s.n_ctx());
   print_timings(st, load_s);
   return 0;
@@ -463,6 +490,8 @@ int run_generate(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  guard_mapped_files("tritlut-run");  // the model file truncated while mapped: a message, not SIGBUS
+  ::signal(SIGPIPE, SIG_IGN);         // a closed stdout is seen as EPIPE (flush_stdout)
   try {
     const options o = parse_args(argc, argv);
     if (!o.isa.empty()) {
@@ -476,7 +505,11 @@ int main(int argc, char** argv) {
       }
       static tritlut::scoped_isa pin(o.isa);  // throws a clear error when the CPU lacks it
     }
-    return o.bench ? run_bench(o) : run_generate(o);
+    const int rc = o.bench ? run_bench(o) : run_generate(o);
+    flush_stdout();
+    return rc;
+  } catch (const output_closed&) {
+    return 0;
   } catch (const usage_error& e) {
     std::fprintf(stderr, "tritlut-run: error: %s\n", e.what());
     return 2;
