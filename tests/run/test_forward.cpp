@@ -328,4 +328,8 @@ TEST_CASE("cli setup: model files for the CLI tests", "[.cli-setup]") {
   std::fwrite(b.data(), 1, n / 2, out);
   std::fclose(out);
   CHECK(n > 0);
+  // An empty prompt file (a regular file: -f refuses devices such as /dev/null, docs/run.md).
+  std::FILE* empty = std::fopen("cli_empty.txt", "wb");
+  REQUIRE(empty);
+  std::fclose(empty);
 }
