@@ -12,7 +12,8 @@
 //   written;
 // - the temporary file is gone after an error (destructor), SIGINT, SIGTERM or SIGHUP (handler),
 //   and, where the file system supports O_TMPFILE (ext4, xfs, btrfs, tmpfs), after SIGKILL too: the
-//   data has no name until the final link-and-rename;
+//   data has no name until the final link-and-rename (TRITLUT_NO_O_TMPFILE=1 in the environment
+//   forces a named temporary file);
 // - two writers of one path each write their own temporary file: the last rename wins, whole.
 #pragma once
 
@@ -25,6 +26,10 @@ namespace tritlut::ex {
 // Throws a clear error when `out` names an existing non-regular file or the same file as one of
 // `inputs` (inputs that do not exist are skipped: their readers report them).
 void check_output_path(const std::string& out, const std::vector<std::string>& inputs);
+
+// Removes the temporary files of every atomic_file alive (async-signal-safe: for handlers that end
+// the process, such as the SIGBUS handler of file_checks.hpp).
+void remove_temporary_files() noexcept;
 
 class atomic_file {
  public:

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "atomic_file.hpp"
 #include "error.hpp"
 
 namespace tritlut::ex {
@@ -117,6 +118,7 @@ void on_sigbus(int sig, siginfo_t* si, void*) {
     put(" was truncated or overwritten while in use (it is memory-mapped, and the part it needed is gone). "
         "Replace a model file by writing a new file and renaming it over the old one, as tritlut-convert "
         "does; never truncate or rewrite a file that a running program has open.\n");
+    remove_temporary_files();  // a conversion reading a truncated input leaves no temporary file
     ::_exit(1);
   }
   // Not one of ours: the default action. A fault re-executes the access and dies of it; a SIGBUS

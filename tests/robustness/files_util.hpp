@@ -53,6 +53,7 @@ struct child_ctl {
 
 struct driven_options {
   std::string stdout_path;        // non-empty: the child's stdout is this file (e.g. /dev/full)
+  std::vector<std::string> env;   // NAME=VALUE added to the child's environment
   double timeout_s = 120;         // SIGKILL after this long (a hang is a failure)
   // Called every 10 ms and whenever output arrives. Setting stdout_closed closes the test's end of
   // the child's stdout pipe (the child's next write gets EPIPE).
@@ -85,6 +86,7 @@ inline robust::child_result run_driven(const std::vector<std::string>& args, con
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], in_pipe[0], in_pipe[1]})
       if (fd > 2) ::close(fd);
     ::signal(SIGPIPE, SIG_DFL);
+    for (const auto& e : opt.env) ::putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
     cargv.push_back(nullptr);

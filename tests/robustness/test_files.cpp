@@ -181,11 +181,13 @@ TEST_CASE("a conversion that fails midway leaves the previous output and no temp
   const std::vector<std::uint8_t> file = w.to_bytes({bytes});
   robust::write_file(dir + "/bad.gguf", std::string(file.begin(), file.end()));
   files_util::make_tiny(dir + "/out.gguf");  // the previous output
-  for (const char* fmt : {"i2s", "tq1_0"}) {
-    INFO(fmt);
+  for (const char* env : {"TRITLUT_NO_O_TMPFILE=0", "TRITLUT_NO_O_TMPFILE=1"}) {  // nameless, named temporary
+    INFO(env);
     const auto before = snapshot(dir);
+    robust::child_options o;
+    o.env = {env};
     const robust::child_result r =
-        robust::run_child({convert_exe(), "repack", dir + "/bad.gguf", "-o", dir + "/out.gguf", "--format", fmt});
+        robust::run_child({convert_exe(), "repack", dir + "/bad.gguf", "-o", dir + "/out.gguf", "--format", "i2s"}, o);
     INFO(r.describe());
     CHECK(r.exited(1));
     CHECK_THAT(r.err, Contains("block scales differ"));
@@ -196,37 +198,43 @@ TEST_CASE("a conversion that fails midway leaves the previous output and no temp
 TEST_CASE("SIGINT, SIGTERM, SIGHUP or SIGKILL mid-conversion leave the previous output or nothing", "[robustness][files]") {
   const files_util::scratch scratch("signal-mid");
   const std::string& dir = scratch.dir;
-  const bool nameless = tmpfile_supported(dir);
+  const bool nameless_supported = tmpfile_supported(dir);
   const std::string out = dir + "/out.gguf";
-  for (bool previous : {false, true}) {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGKILL}) {
-      INFO("signal " << sig << (previous ? ", replacing a file" : ", new file"));
-      for (const std::string& n : list_dir(dir)) ::unlink((dir + "/" + n).c_str());  // each case on its own
-      if (previous) files_util::make_tiny(out);
-      const auto before = snapshot(dir);
-      bool sent = false;
-      files_util::driven_options o;
-      o.timeout_s = 120;
-      // The 350M config writes 84 MB (about 1 s here): the signal comes once 1 MiB is written, so
-      // the conversion is surely midway.
-      o.tick = [&](files_util::child_ctl& c) {
-        if (!sent && files_util::open_file_size_under(c.pid, dir) > (1 << 20)) {
-          ::kill(c.pid, sig);
-          sent = true;
+  for (bool named : {false, true}) {
+    for (bool previous : {false, true}) {
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGKILL}) {
+        INFO("signal " << sig << (previous ? ", replacing a file" : ", new file")
+                       << (named ? ", named temporary file" : ", O_TMPFILE where supported"));
+        for (const std::string& n : list_dir(dir)) ::unlink((dir + "/" + n).c_str());  // each case on its own
+        if (previous) files_util::make_tiny(out);
+        const auto before = snapshot(dir);
+        bool sent = false, saw_named_temp = false;
+        files_util::driven_options o;
+        o.env = {named ? "TRITLUT_NO_O_TMPFILE=1" : "TRITLUT_NO_O_TMPFILE=0"};
+        // The 350M config writes 84 MB (about 1 s here): the signal comes once 1 MiB is written, so
+        // the conversion is surely midway.
+        o.tick = [&](files_util::child_ctl& c) {
+          if (!sent && files_util::open_file_size_under(c.pid, dir) > (1 << 20)) {
+            for (const std::string& n : list_dir(dir))
+              if (n.rfind(".out.gguf.tmp.", 0) == 0) saw_named_temp = true;
+            ::kill(c.pid, sig);
+            sent = true;
+          }
+        };
+        const robust::child_result r = files_util::run_driven(
+            {convert_exe(), "dummy", "--config", "350M", "--vocab-size", "1000", "-o", out, "--quiet"}, o);
+        INFO(r.describe());
+        REQUIRE(sent);
+        CHECK(r.term_signal == sig);  // ended by the signal, as the shell expects (handlers re-raise it)
+        if (named) CHECK(saw_named_temp);
+        if (sig == SIGKILL && (named || !nameless_supported)) {
+          // No handler runs on SIGKILL: a named temporary file stays, but the output path must
+          // still be untouched.
+          CHECK(robust::file_digest(out) == (before.count("out.gguf") ? before.at("out.gguf") : "absent"));
+          if (!named) WARN("no O_TMPFILE in " << dir << ": a SIGKILLed conversion leaves its temporary file");
+        } else {
+          CHECK(snapshot(dir) == before);
         }
-      };
-      const robust::child_result r = files_util::run_driven(
-          {convert_exe(), "dummy", "--config", "350M", "--vocab-size", "1000", "-o", out, "--quiet"}, o);
-      INFO(r.describe());
-      REQUIRE(sent);
-      CHECK(r.term_signal == sig);  // ended by the signal, as the shell expects (handlers re-raise it)
-      if (sig == SIGKILL && !nameless) {
-        // No handler runs on SIGKILL: without O_TMPFILE a named temporary file may stay, but the
-        // output path must still be untouched.
-        CHECK(robust::file_digest(out) == (before.count("out.gguf") ? before.at("out.gguf") : "absent"));
-        WARN("no O_TMPFILE in " << dir << ": a SIGKILLed conversion leaves its temporary file");
-      } else {
-        CHECK(snapshot(dir) == before);
       }
     }
   }
@@ -235,19 +243,22 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP or SIGKILL mid-conversion leave the previous 
 TEST_CASE("two conversions to one path at once leave one whole file", "[robustness][files]") {
   const files_util::scratch scratch("concurrent");
   const std::string& dir = scratch.dir;
-  auto dummy = [&](const std::string& seed, const std::string& out) {
+  auto dummy = [&](const std::string& seed, const std::string& out, const std::string& env = "") {
+    robust::child_options o;
+    if (!env.empty()) o.env = {env};
     return robust::run_child(
-        {convert_exe(), "dummy", "--config", "125M", "--vocab-size", "1000", "--seed", seed, "-o", out, "--quiet"});
+        {convert_exe(), "dummy", "--config", "125M", "--vocab-size", "1000", "--seed", seed, "-o", out, "--quiet"}, o);
   };
   REQUIRE(dummy("1", dir + "/ref1.gguf").exited(0));
   REQUIRE(dummy("2", dir + "/ref2.gguf").exited(0));
   const std::string d1 = robust::file_digest(dir + "/ref1.gguf"), d2 = robust::file_digest(dir + "/ref2.gguf");
   REQUIRE(d1 != d2);
-  for (int round = 0; round < 3; ++round) {
-    INFO("round " << round);
+  for (int round = 0; round < 4; ++round) {
+    const std::string env = round % 2 ? "TRITLUT_NO_O_TMPFILE=1" : "TRITLUT_NO_O_TMPFILE=0";
+    INFO("round " << round << ", " << env);
     robust::child_result r1, r2;
-    std::thread t1([&] { r1 = dummy("1", dir + "/out.gguf"); });
-    std::thread t2([&] { r2 = dummy("2", dir + "/out.gguf"); });
+    std::thread t1([&] { r1 = dummy("1", dir + "/out.gguf", env); });
+    std::thread t2([&] { r2 = dummy("2", dir + "/out.gguf", env); });
     t1.join();
     t2.join();
     INFO(r1.describe() << "\n" << r2.describe());

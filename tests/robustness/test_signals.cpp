@@ -138,6 +138,37 @@ TEST_CASE("a model truncated while tritlut-run has it mapped ends the run with a
   }
 }
 
+TEST_CASE("an input truncated while a conversion reads it ends the conversion with a message, not SIGBUS",
+          "[robustness][signals]") {
+  const files_util::scratch scratch("sigbus-convert");
+  const std::string& dir = scratch.dir;
+  const std::string in = dir + "/in.gguf", out = dir + "/out.gguf";
+  for (const char* env : {"TRITLUT_NO_O_TMPFILE=0", "TRITLUT_NO_O_TMPFILE=1"}) {  // nameless, named temporary
+    INFO(env);
+    for (const std::string& n : files_util::list_dir(dir)) ::unlink((dir + "/" + n).c_str());
+    const robust::child_result made = robust::run_child(
+        {convert_exe(), "dummy", "--config", "350M", "--vocab-size", "1000", "-o", in, "--quiet"});
+    REQUIRE(made.exited(0));
+    bool truncated = false;
+    files_util::driven_options o;
+    o.env = {env};
+    // repack maps its 84 MB input and reads it in order: once 1 MiB of output is written, most
+    // of the input is still to be read when it is cut to 64 KiB.
+    o.tick = [&](files_util::child_ctl& c) {
+      if (!truncated && files_util::open_file_size_under(c.pid, dir) > (1 << 20))
+        truncated = ::truncate(in.c_str(), 65536) == 0;
+    };
+    const robust::child_result r =
+        files_util::run_driven({convert_exe(), "repack", in, "-o", out, "--format", "tq1_0", "--quiet"}, o);
+    INFO(r.describe());
+    REQUIRE(truncated);
+    CHECK(r.term_signal == 0);
+    CHECK(r.exited(1));
+    CHECK_THAT(r.err, Contains("in.gguf was truncated or overwritten while in use"));
+    CHECK(files_util::list_dir(dir) == std::set<std::string>{"in.gguf"});  // no output, no temporary file
+  }
+}
+
 TEST_CASE("generated text written to a full device is an error, not lost with status 0", "[robustness][signals]") {
   const files_util::scratch scratch("dev-full");
   const std::string& dir = scratch.dir;
