@@ -54,6 +54,8 @@ struct child_ctl {
 struct driven_options {
   std::string stdout_path;        // non-empty: the child's stdout is this file (e.g. /dev/full)
   std::vector<std::string> env;   // NAME=VALUE added to the child's environment
+  long max_file_bytes = 0;        // RLIMIT_FSIZE of the child, SIGXFSZ ignored: a write past it
+                                  // fails with EFBIG, as a full disk fails with ENOSPC (0: none)
   double timeout_s = 120;         // SIGKILL after this long (a hang is a failure)
   // Called every 10 ms and whenever output arrives. Setting stdout_closed closes the test's end of
   // the child's stdout pipe (the child's next write gets EPIPE).
@@ -87,6 +89,12 @@ inline robust::child_result run_driven(const std::vector<std::string>& args, con
       if (fd > 2) ::close(fd);
     ::signal(SIGPIPE, SIG_DFL);
     for (const auto& e : opt.env) ::putenv(const_cast<char*>(e.c_str()));
+    if (opt.max_file_bytes > 0) {
+      ::signal(SIGXFSZ, SIG_IGN);  // kept across exec
+      rlimit r{};
+      r.rlim_cur = r.rlim_max = static_cast<rlim_t>(opt.max_file_bytes);
+      ::setrlimit(RLIMIT_FSIZE, &r);
+    }
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
     cargv.push_back(nullptr);

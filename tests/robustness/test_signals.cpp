@@ -54,6 +54,8 @@ TEST_CASE("every file input refuses a FIFO, a directory or a device without bloc
   files_util::make_llama2c(dir + "/l2c.bin", dir + "/tok.bin");
   REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0644) == 0);
   REQUIRE(::mkdir((dir + "/adir").c_str(), 0755) == 0);
+  REQUIRE(::mkfifo((dir + "/fifo.json").c_str(), 0644) == 0);  // dummy --vocab reads *.json as tokenizer.json
+  REQUIRE(::mkdir((dir + "/adir.json").c_str(), 0755) == 0);
   // HF checkpoints whose config.json / tokenizer.json are a FIFO or a directory.
   for (const char* which : {"config.json", "tokenizer.json"})
     for (const char* kind : {"fifo", "dir"}) {
@@ -66,32 +68,34 @@ TEST_CASE("every file input refuses a FIFO, a directory or a device without bloc
     }
   const std::string m = dir + "/m.gguf", out = dir + "/out.gguf";
   struct probe {
-    std::string path, kind;
+    std::string path, json, kind;  // json: the same kind of file named *.json ("" if none)
   };
-  const probe probes[] = {{dir + "/fifo", "is a FIFO (named pipe), not a regular file"},
-                          {dir + "/adir", "is a directory, not a regular file"},
-                          {"/dev/zero", "is a character device, not a regular file"}};
+  const probe probes[] = {{dir + "/fifo", dir + "/fifo.json", "is a FIFO (named pipe), not a regular file"},
+                          {dir + "/adir", dir + "/adir.json", "is a directory, not a regular file"},
+                          {"/dev/zero", "", "is a character device, not a regular file"}};
   for (const probe& p : probes) {
-    const std::vector<std::vector<std::string>> commands = {
-        {run_exe(), "-m", p.path, "-p", "hi", "-n", "4"},
-        {run_exe(), "-m", m, "-f", p.path, "-n", "4"},
-        {run_exe(), "-m", p.path, "-cnv"},
-        {convert_exe(), "repack", p.path, "-o", out, "--format", "tq2_0"},
-        {convert_exe(), "dummy", "--config", "tiny", "--vocab", p.path, "-o", out},
-        {convert_exe(), "llama2c-bitnet", p.path, dir + "/tok.bin", "-o", out},
-        {convert_exe(), "llama2c-bitnet", dir + "/l2c.bin", p.path, "-o", out},
+    std::vector<std::pair<std::vector<std::string>, std::string>> commands = {  // command, the path named
+        {{run_exe(), "-m", p.path, "-p", "hi", "-n", "4"}, p.path},
+        {{run_exe(), "-m", m, "-f", p.path, "-n", "4"}, p.path},
+        {{run_exe(), "-m", p.path, "-cnv"}, p.path},
+        {{convert_exe(), "repack", p.path, "-o", out, "--format", "tq2_0"}, p.path},
+        {{convert_exe(), "dummy", "--config", "tiny", "--vocab", p.path, "-o", out}, p.path},
+        {{convert_exe(), "llama2c-bitnet", p.path, dir + "/tok.bin", "-o", out}, p.path},
+        {{convert_exe(), "llama2c-bitnet", dir + "/l2c.bin", p.path, "-o", out}, p.path},
     };
+    if (!p.json.empty())  // read as a tokenizer.json
+      commands.push_back({{convert_exe(), "dummy", "--config", "tiny", "--vocab", p.json, "-o", out}, p.json});
     for (const auto& cmd : commands) {
       std::string line;
-      for (const auto& a : cmd) line += a + " ";
+      for (const auto& a : cmd.first) line += a + " ";
       INFO(line);
       robust::child_options o;
       o.timeout_s = 10;  // each finishes in milliseconds; the old code waited on a FIFO forever
-      const robust::child_result r = robust::run_child(cmd, o);
+      const robust::child_result r = robust::run_child(cmd.first, o);
       INFO(r.describe());
       CHECK_FALSE(r.timed_out);
       CHECK(r.exited(1));
-      CHECK_THAT(r.err, Contains(p.path + " " + p.kind));
+      CHECK_THAT(r.err, Contains(cmd.second + " " + p.kind));
       CHECK(robust::file_digest(out) == "absent");
     }
   }
