@@ -167,10 +167,10 @@ TEST_CASE("a conversion that fails midway leaves the previous output and no temp
   const files_util::scratch scratch("fail-midway");
   const std::string& dir = scratch.dir;
   const std::string out = dir + "/out.gguf";
-  files_util::make_tiny(out, "9");  // the previous output
   for (const conversion& c : conversions(dir)) {
     for (const char* env : {"TRITLUT_NO_O_TMPFILE=0", "TRITLUT_NO_O_TMPFILE=1"}) {  // nameless, named temporary
       INFO(c.name << ", " << env);
+      files_util::make_tiny(out, "9");  // the previous output, each case on its own
       const auto before = snapshot(dir);
       // Writes beyond 4 KiB fail (EFBIG), after the output was opened and its header written: the
       // failure a full disk or an I/O error causes, for every converter alike. Every output here is
