@@ -207,8 +207,8 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP or SIGKILL mid-conversion leave the previous 
         bool sent = false, saw_named_temp = false;
         files_util::driven_options o;
         o.env = {named ? "TRITLUT_NO_O_TMPFILE=1" : "TRITLUT_NO_O_TMPFILE=0"};
-        // The 350M config writes 84 MB (about 1 s here): the signal comes once 1 MiB is written, so
-        // the conversion is surely midway.
+        // The 125M config writes 28 MB in 4 MiB blocks (0.4 s here): the signal comes once the first
+        // block is written, so the conversion is surely midway.
         o.tick = [&](files_util::child_ctl& c) {
           if (!sent && files_util::open_file_size_under(c.pid, dir) > (1 << 20)) {
             for (const std::string& n : list_dir(dir))
@@ -218,7 +218,7 @@ TEST_CASE("SIGINT, SIGTERM, SIGHUP or SIGKILL mid-conversion leave the previous 
           }
         };
         const robust::child_result r = files_util::run_driven(
-            {convert_exe(), "dummy", "--config", "350M", "--vocab-size", "1000", "-o", out, "--quiet"}, o);
+            {convert_exe(), "dummy", "--config", "125M", "--vocab-size", "1000", "-o", out, "--quiet"}, o);
         INFO(r.describe());
         REQUIRE(sent);
         CHECK(r.term_signal == sig);  // ended by the signal, as the shell expects (handlers re-raise it)

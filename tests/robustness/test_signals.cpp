@@ -151,13 +151,13 @@ TEST_CASE("an input truncated while a conversion reads it ends the conversion wi
     INFO(env);
     for (const std::string& n : files_util::list_dir(dir)) ::unlink((dir + "/" + n).c_str());
     const robust::child_result made = robust::run_child(
-        {convert_exe(), "dummy", "--config", "350M", "--vocab-size", "1000", "-o", in, "--quiet"});
+        {convert_exe(), "dummy", "--config", "125M", "--vocab-size", "1000", "-o", in, "--quiet"});
     REQUIRE(made.exited(0));
     bool truncated = false;
     files_util::driven_options o;
     o.env = {env};
-    // repack maps its 84 MB input and reads it in order: once 1 MiB of output is written, most
-    // of the input is still to be read when it is cut to 64 KiB.
+    // repack maps its 28 MB input and reads it in order: once the first 4 MiB block of output is
+    // written, most of the input is still to be read when it is cut to 64 KiB.
     o.tick = [&](files_util::child_ctl& c) {
       if (!truncated && files_util::open_file_size_under(c.pid, dir) > (1 << 20))
         truncated = ::truncate(in.c_str(), 65536) == 0;
