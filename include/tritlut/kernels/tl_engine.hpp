@@ -169,6 +169,14 @@ struct tl2_policy {
   static constexpr bool gemv_chunks_in_turn = tl_kernel_traits<Tag>::tl2_gemv_sequential;
 };
 
+// What the windows of a pass read: one region of the tile, the chunks from chunk0 on, each
+// token's tables.
+struct tl_window_src {
+  const tl_region& region;
+  std::size_t mr, chunk0;
+  const std::uint8_t* const* tables;  // [Tokens]
+};
+
 // ---- The hot loop ----
 
 // Columns [col0, col1) (one int16 window) of chunks chunk0 + First .. chunk0 + Last - 1 of a pass
@@ -176,13 +184,15 @@ struct tl2_policy {
 // Policy::group columns, folded into int16 sums l + base*h after each group, and widened into
 // sum32 at the end.
 template <class Tag, class Policy, int First, int Last, int Tokens, int Chunks>
-TRITLUT_INLINE void tl_window(const tl_region& region, std::size_t mr, std::size_t chunk0, const std::uint8_t* const* tables,
-                              std::size_t col0, std::size_t col1,
+TRITLUT_INLINE void tl_window(const tl_window_src& src, std::size_t col0, std::size_t col1,
                               typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4]) noexcept {
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
   constexpr int chunks = Last - First;  // side by side in this window
+  const tl_region& region = src.region;
+  const std::size_t mr = src.mr, chunk0 = src.chunk0;
+  const std::uint8_t* const* tables = src.tables;
   const std::size_t chunk = chunk0 + First;
   vec sum16[Tokens][chunks][2], sum8[Tokens][chunks][2];
   for (int n = 0; n < Tokens; ++n)
@@ -286,19 +296,18 @@ TRITLUT_INLINE void tl_window(const tl_region& region, std::size_t mr, std::size
 // A region of a pass, window by window. InTurn runs the chunks of a window one after the other
 // (each with the registers of one chunk) rather than side by side.
 template <class Tag, class Policy, bool InTurn, int Tokens, int Chunks>
-TRITLUT_INLINE void tl_run_region(const tl_region& region, std::size_t mr, std::size_t chunk0,
-                                  const std::uint8_t* const* tables,
-                                  typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4]) noexcept {
+TRITLUT_INLINE void tl_run_region(const tl_window_src& src, typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4]) noexcept {
   constexpr std::size_t window = Policy::template window<Tag>;
+  const tl_region& region = src.region;
   for (std::size_t col0 = 0; col0 < region.cols; col0 += window) {
     const std::size_t col1 = std::min(region.cols, col0 + window);
     if constexpr (InTurn) {
       tl_static_for<0, Chunks>([&](auto c) TRITLUT_INLINE_LAMBDA {
         constexpr int C = decltype(c)::value;
-        tl_window<Tag, Policy, C, C + 1>(region, mr, chunk0, tables, col0, col1, sum32);
+        tl_window<Tag, Policy, C, C + 1>(src, col0, col1, sum32);
       });
     } else {
-      tl_window<Tag, Policy, 0, Chunks>(region, mr, chunk0, tables, col0, col1, sum32);
+      tl_window<Tag, Policy, 0, Chunks>(src, col0, col1, sum32);
     }
   }
 }
@@ -350,8 +359,8 @@ TRITLUT_INLINE void tl_tile(const tl_region& body, const tl_region& tail, std::s
   const std::size_t token_bytes = L.items * tl_lut_item_bytes;
   for (int n = 0; n < Tokens; ++n) tables[n] = L.data + (token0 + n) * token_bytes;
   constexpr bool in_turn = Tokens == 1 && Policy::template gemv_chunks_in_turn<Tag>;
-  tl_run_region<Tag, Policy, in_turn>(body, mr, chunk0, tables, sum32);
-  if (tail.cols) tl_run_region<Tag, tl1_policy, false>(tail, mr, chunk0, tables, sum32);
+  tl_run_region<Tag, Policy, in_turn>(tl_window_src{body, mr, chunk0, tables}, sum32);
+  if (tail.cols) tl_run_region<Tag, tl1_policy, false>(tl_window_src{tail, mr, chunk0, tables}, sum32);
   tl_store<Tag, Chunks, Tokens>(sum32, tile, mr, chunk0, token0, row0, row1, neg, L, alpha, out);
 }
 
