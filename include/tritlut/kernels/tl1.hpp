@@ -34,19 +34,20 @@ template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
                      Tag) noexcept {
   if (row0 >= row1) return;
-  using N = typename detail::tl_narrow<Tag>::type;
-  if constexpr (!std::is_same_v<N, Tag>) {
-    if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl1_gemm(w, L, out, row0, row1, N{});
+  using Narrow = typename detail::tl_narrow<Tag>::type;
+  if constexpr (!std::is_same_v<Narrow, Tag>) {
+    if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl1_gemm(w, L, out, row0, row1, Narrow{});
   }
-  constexpr std::size_t W = tl_kernel_traits<Tag>::tl1_window;
-  static_assert(W <= tl1_max_window && W % tl1_group == 0, "TL1 window: int16 bound (FORMATS.md 4.5), whole byte-sum groups");
-  detail::tl_drive<Tag, false, W>(w.mr, nullptr, w.alpha, L, out, row0, row1,
-                                  [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) noexcept {
-                                    r0.idx = w.idx + t * w.cols * w.mr;
-                                    r0.cols = w.cols;
-                                    r0.item0 = 0;
-                                    r1.cols = 0;
-                                  });
+  constexpr std::size_t window = detail::tl1_policy::window<Tag>;
+  static_assert(window <= tl1_max_window && window % tl1_group == 0, "TL1 window: int16 bound (FORMATS.md 4.5), whole byte-sum groups");
+  // make_regions(tile, body, tail): the regions of one tile.
+  detail::tl_drive<Tag, detail::tl1_policy>(w.mr, nullptr, w.alpha, L, out, row0, row1,
+    [&](std::size_t tile, detail::tl_region& body, detail::tl_region& tail) noexcept {
+      body.idx = w.idx + tile * w.cols * w.mr;
+      body.cols = w.cols;
+      body.item0 = 0;
+      tail.cols = 0;
+    });
 }
 
 }  // namespace kernels

@@ -42,23 +42,24 @@ template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
                      Tag) noexcept {
   if (row0 >= row1) return;
-  using N = typename detail::tl_narrow<Tag>::type;
-  if constexpr (!std::is_same_v<N, Tag>) {
-    if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl2_gemm(w, L, out, row0, row1, N{});
+  using Narrow = typename detail::tl_narrow<Tag>::type;
+  if constexpr (!std::is_same_v<Narrow, Tag>) {
+    if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl2_gemm(w, L, out, row0, row1, Narrow{});
   }
-  constexpr std::size_t W = tl_kernel_traits<Tag>::tl2_window;
-  static_assert(W <= tl2_max_window && W % tl2_group == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
+  constexpr std::size_t window = detail::tl2_policy::window<Tag>;
+  static_assert(window <= tl2_max_window && window % tl2_group == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
   const std::size_t n3 = w.k3 / 3;
-  detail::tl_drive<Tag, true, W>(w.mr, w.neg, w.alpha, L, out, row0, row1,
-                                 [&](std::size_t t, detail::tl_region& r0, detail::tl_region& r1) noexcept {
-                                   r0.idx = w.idx + t * w.cols3 * w.mr;
-                                   r0.sign = w.sign + t * w.groups * w.mr;
-                                   r0.cols = w.cols3;
-                                   r0.item0 = 0;
-                                   r1.idx = w.tail + t * w.colst * w.mr;
-                                   r1.cols = w.colst;
-                                   r1.item0 = n3;
-                                 });
+  // make_regions(tile, body, tail): the regions of one tile.
+  detail::tl_drive<Tag, detail::tl2_policy>(w.mr, w.neg, w.alpha, L, out, row0, row1,
+    [&](std::size_t tile, detail::tl_region& body, detail::tl_region& tail) noexcept {
+      body.idx = w.idx + tile * w.cols3 * w.mr;
+      body.sign = w.sign + tile * w.groups * w.mr;
+      body.cols = w.cols3;
+      body.item0 = 0;
+      tail.idx = w.tail + tile * w.colst * w.mr;
+      tail.cols = w.colst;
+      tail.item0 = n3;
+    });
 }
 
 }  // namespace kernels

@@ -132,220 +132,270 @@ constexpr tl_bit_masks make_tl_bit_masks() noexcept {
 }
 inline constexpr tl_bit_masks tl_sign_bits = make_tl_bit_masks();
 
-template <int I, int N, class F>
+template <int Begin, int End, class F>
 TRITLUT_INLINE void tl_static_for(F&& f) noexcept {
-  if constexpr (I < N) {
-    f(std::integral_constant<int, I>{});
-    tl_static_for<I + 1, N>(f);
+  if constexpr (Begin < End) {
+    f(std::integral_constant<int, Begin>{});
+    tl_static_for<Begin + 1, End>(f);
   }
 }
 
-// Columns [u0, u1) (one int16 window) of chunks c0 + CB .. c0 + CE - 1 of a tile (the others of the
-// CH chunks are left alone): the l and h parts of the lookups summed as bytes over groups of G
-// columns (TL2: a sign group of 4, TL1: 5), folded into int16 sums l + base*h after each group, and
-// widened into a32 at the end.
-template <class Tag, int CB, int CE, int CH, int NB, bool SIGNED>
-TRITLUT_INLINE void tl_window(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
-                              std::size_t u0, std::size_t u1, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
+// ---- What differs between TL1 and TL2 ----
+// The TL2 tail (k % 3 weights, coded as TL1 pairs) runs under tl1_policy.
+
+struct tl1_policy {
+  static constexpr int group = tl1_group;      // columns per byte sum: 10 lookups, |h| <= 12 -> <= 120
+  static constexpr int base = tl1_split.base;  // entries l + 22h
+  static constexpr bool sign_groups = false;   // pairs index all 9 patterns: no sign bits
+  template <class Tag>
+  static constexpr std::size_t window = tl_kernel_traits<Tag>::tl1_window;
+  template <class Tag>
+  static constexpr int gemv_chunks = tl_kernel_traits<Tag>::gemv_chunks;
+  template <class Tag>
+  static constexpr bool gemv_chunks_in_turn = false;
+};
+
+struct tl2_policy {
+  static constexpr int group = tl2_group;      // one sign group: 8 lookups, |h| <= 15 -> <= 120
+  static constexpr int base = tl2_split.base;  // entries l + 28h
+  // A triple's two lookups are negated (complemented where !simd_ops::tl2_negates) where its bit
+  // in the sign byte of its group (4 columns = 8 triples, one byte per row) is set.
+  static constexpr bool sign_groups = true;
+  template <class Tag>
+  static constexpr std::size_t window = tl_kernel_traits<Tag>::tl2_window;
+  template <class Tag>
+  static constexpr int gemv_chunks = tl_kernel_traits<Tag>::tl2_gemv_chunks;
+  template <class Tag>
+  static constexpr bool gemv_chunks_in_turn = tl_kernel_traits<Tag>::tl2_gemv_sequential;
+};
+
+// What the windows of a pass read: one region of the tile, the chunks from chunk0 on, each
+// token's tables.
+struct tl_window_src {
+  const tl_region& region;
+  std::size_t mr, chunk0;
+  const std::uint8_t* const* tables;  // [Tokens]
+};
+
+// ---- The hot loop ----
+
+// Columns [col0, col1) (one int16 window) of chunks chunk0 + First .. chunk0 + Last - 1 of a pass
+// (its other chunks are left alone): the l and h parts of the lookups summed as bytes over groups of
+// Policy::group columns, folded into int16 sums l + base*h after each group, and widened into
+// sum32 at the end.
+template <class Tag, class Policy, int First, int Last, int Tokens, int Chunks>
+TRITLUT_INLINE void tl_window(const tl_window_src& src, std::size_t col0, std::size_t col1,
+                              typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4]) noexcept {
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
-  constexpr int K = CE - CB;  // chunks at once
-  constexpr int G = SIGNED ? tl2_group : tl1_group;
-  constexpr int base = SIGNED ? tl2_split.base : tl1_split.base;
-  const std::size_t cb = c0 + CB;
-  vec a16[NB][K][2], a8[NB][K][2];
-  for (int n = 0; n < NB; ++n)
-    for (int c = 0; c < K; ++c) a16[n][c][0] = a16[n][c][1] = a8[n][c][0] = a8[n][c][1] = O::zero();
+  constexpr int chunks = Last - First;  // side by side in this window
+  const tl_region& region = src.region;
+  const std::size_t mr = src.mr, chunk0 = src.chunk0;
+  const std::uint8_t* const* tables = src.tables;
+  const std::size_t chunk = chunk0 + First;
+  vec sum16[Tokens][chunks][2], sum8[Tokens][chunks][2];
+  for (int n = 0; n < Tokens; ++n)
+    for (int c = 0; c < chunks; ++c) sum16[n][c][0] = sum16[n][c][1] = sum8[n][c][0] = sum8[n][c][1] = O::zero();
   // GEMV streams the matrix once: fetch the same column of a later tile (the regions are
   // [tile][cols][mr], so a tile is cols * mr bytes) while this one computes. A later pass over
-  // the same columns (CB > 0) finds them in L1.
-  constexpr bool prefetch = NB == 1 && CB == 0;
+  // the same columns (First > 0) finds them in L1.
+  constexpr bool prefetch = Tokens == 1 && First == 0;
 
   // TL2: the bit masks come from memory: GCC turns constant vectors into movabs + vpbroadcast (a
   // shuffle uop) per column, and folds loads from a visible constant table back into those, so the
   // table's address is hidden from it.
   [[maybe_unused]] const std::uint8_t* bits = tl_sign_bits.b[0];
-  if constexpr (SIGNED) TRITLUT_HIDE_POINTER(bits);
+  if constexpr (Policy::sign_groups) TRITLUT_HIDE_POINTER(bits);
 
   using smask = typename O::smask;
-  auto column = [&](std::size_t u, const smask* m0, const smask* m1) TRITLUT_INLINE_LAMBDA {
-    vec i0[K], i1[K];
-    if constexpr (prefetch) tl_prefetch(rg.idx + u * mr + c0 * V, rg.cols * mr);
-    for (int c = 0; c < K; ++c) {
-      const vec v = O::load(rg.idx + u * mr + (cb + c) * V);
-      i0[c] = O::nib_lo(v);
-      i1[c] = O::nib_hi(v);
+  // Column col: items 2col and 2col+1 of the region (low and high nibble of each row's index
+  // byte), 4 lookups per chunk and token; mask0/mask1: the signs of the two triples (TL2).
+  auto column = [&](std::size_t col, const smask* mask0, const smask* mask1) TRITLUT_INLINE_LAMBDA {
+    vec idx0[chunks], idx1[chunks];
+    if constexpr (prefetch) tl_prefetch(region.idx + col * mr + chunk0 * V, region.cols * mr);
+    for (int c = 0; c < chunks; ++c) {
+      const vec v = O::load(region.idx + col * mr + (chunk + c) * V);
+      idx0[c] = O::nib_lo(v);
+      idx1[c] = O::nib_hi(v);
     }
-    for (int n = 0; n < NB; ++n) {
-      const std::uint8_t* T = lut[n] + (rg.item0 + 2 * u) * tl_lut_item_bytes;
-      for (int c = 0; c < K; ++c) {
-        const vec tl0 = O::load_table16(T), th0 = O::load_table16(T + 16);
-        const vec tl1 = O::load_table16(T + 32), th1 = O::load_table16(T + 48);
-        vec lo0 = O::lut16(tl0, i0[c]), hi0 = O::lut16(th0, i0[c]);
-        vec lo1 = O::lut16(tl1, i1[c]), hi1 = O::lut16(th1, i1[c]);
-        if constexpr (SIGNED) {
-          // TL2: negated (or complemented) where the triple is negative.
-          lo0 = O::flip(lo0, m0[c]);
-          hi0 = O::flip(hi0, m0[c]);
-          lo1 = O::flip(lo1, m1[c]);
-          hi1 = O::flip(hi1, m1[c]);
+    for (int n = 0; n < Tokens; ++n) {
+      const std::uint8_t* table = tables[n] + (region.item0 + 2 * col) * tl_lut_item_bytes;
+      for (int c = 0; c < chunks; ++c) {
+        const vec table_l0 = O::load_table16(table), table_h0 = O::load_table16(table + 16);
+        const vec table_l1 = O::load_table16(table + 32), table_h1 = O::load_table16(table + 48);
+        vec l0 = O::lut16(table_l0, idx0[c]), h0 = O::lut16(table_h0, idx0[c]);
+        vec l1 = O::lut16(table_l1, idx1[c]), h1 = O::lut16(table_h1, idx1[c]);
+        if constexpr (Policy::sign_groups) {  // negated (complemented) where the triple is negative
+          l0 = O::flip(l0, mask0[c]);
+          h0 = O::flip(h0, mask0[c]);
+          l1 = O::flip(l1, mask1[c]);
+          h1 = O::flip(h1, mask1[c]);
         }
-        a8[n][c][0] = O::add8(O::add8(a8[n][c][0], lo0), lo1);
-        a8[n][c][1] = O::add8(O::add8(a8[n][c][1], hi0), hi1);
-        // Without this g++ 12 reassociates the adds across columns and spills the partial sums.
-        TRITLUT_KEEP_ACCUMULATOR(a8[n][c][0]);
-        TRITLUT_KEEP_ACCUMULATOR(a8[n][c][1]);
+        sum8[n][c][0] = O::add8(O::add8(sum8[n][c][0], l0), l1);
+        sum8[n][c][1] = O::add8(O::add8(sum8[n][c][1], h0), h1);
+        // Compiler steering (emits nothing): without it g++ 12 reassociates the adds across
+        // columns and spills the partial sums (AVX2 TL1/TL2 GEMM 9-12% faster with it).
+        TRITLUT_KEEP_ACCUMULATOR(sum8[n][c][0]);
+        TRITLUT_KEEP_ACCUMULATOR(sum8[n][c][1]);
       }
     }
   };
   // End of a group: rebuild int16 sums l + base*h (|part sums| <= 120, tl_common.hpp).
   auto fold = [&]() TRITLUT_INLINE_LAMBDA {
-    for (int n = 0; n < NB; ++n)
-      for (int c = 0; c < K; ++c) {
-        O::template fold_split<base>(a16[n][c][0], a16[n][c][1], a8[n][c][0], a8[n][c][1]);
-        a8[n][c][0] = a8[n][c][1] = O::zero();
+    for (int n = 0; n < Tokens; ++n)
+      for (int c = 0; c < chunks; ++c) {
+        O::template fold_split<Policy::base>(sum16[n][c][0], sum16[n][c][1], sum8[n][c][0], sum8[n][c][1]);
+        sum8[n][c][0] = sum8[n][c][1] = O::zero();
       }
   };
-
-  // A group of NJ columns from u (G, or fewer at the end of a window).
-  auto group = [&](std::size_t u, auto nj) TRITLUT_INLINE_LAMBDA {
-    constexpr int NJ = decltype(nj)::value;
-    if constexpr (SIGNED) {
-      // Sign byte group g covers columns 4g..4g+3 (triples 8g..8g+7, bit = triple % 8).
-      const std::uint8_t* sg = rg.sign + (u / tl2_group) * mr;
-      typename O::sgroup g[K];
-      if constexpr (prefetch) tl_prefetch(sg + c0 * V, (rg.cols + tl2_group - 1) / tl2_group * mr);
-      for (int c = 0; c < K; ++c) g[c] = O::sign_group(O::load(sg + (cb + c) * V), bits);
-      tl_static_for<0, NJ>([&](auto jj) TRITLUT_INLINE_LAMBDA {
-        constexpr int J = decltype(jj)::value;
-        smask m0[K], m1[K];
-        for (int c = 0; c < K; ++c) {
-          O::order_after(g[c], a16[0][c][0]);  // masks of this column, not all up front
-          m0[c] = O::template sign_of<2 * J>(g[c], bits);
-          m1[c] = O::template sign_of<2 * J + 1>(g[c], bits);
+  // A group of Cols columns from col (Policy::group, or fewer at the end of a window), then a fold.
+  auto group = [&](std::size_t col, auto cols) TRITLUT_INLINE_LAMBDA {
+    constexpr int Cols = decltype(cols)::value;
+    if constexpr (Policy::sign_groups) {
+      // The sign state of the group, per chunk. Sign group g covers columns 4g..4g+3 (triples
+      // 8g..8g+7, bit = triple % 8).
+      const std::uint8_t* sign_bytes = region.sign + (col / tl2_group) * mr;
+      typename O::sgroup signs[chunks];
+      if constexpr (prefetch) tl_prefetch(sign_bytes + chunk0 * V, (region.cols + tl2_group - 1) / tl2_group * mr);
+      for (int c = 0; c < chunks; ++c) signs[c] = O::sign_group(O::load(sign_bytes + (chunk + c) * V), bits);
+      tl_static_for<0, Cols>([&](auto j) TRITLUT_INLINE_LAMBDA {
+        constexpr int J = decltype(j)::value;  // column J of the group: triples 2J and 2J+1
+        smask mask0[chunks], mask1[chunks];
+        for (int c = 0; c < chunks; ++c) {
+          // Compiler steering (emits nothing): this column's masks with this column, not all
+          // eight up front (g++ 12 spilled them: AVX2 TL2 GEMV 17% slower than clang).
+          O::order_after(signs[c], sum16[0][c][0]);
+          mask0[c] = O::template sign_of<2 * J>(signs[c], bits);
+          mask1[c] = O::template sign_of<2 * J + 1>(signs[c], bits);
         }
-        column(u + J, m0, m1);
+        column(col + J, mask0, mask1);
       });
     } else {
-      tl_static_for<0, NJ>([&](auto jj) TRITLUT_INLINE_LAMBDA {
-        column(u + decltype(jj)::value, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
+      tl_static_for<0, Cols>([&](auto j) TRITLUT_INLINE_LAMBDA {
+        column(col + decltype(j)::value, static_cast<const smask*>(nullptr), static_cast<const smask*>(nullptr));
       });
     }
     fold();
   };
-  std::size_t u = u0;
-  for (; u + G <= u1; u += G) group(u, std::integral_constant<int, G>{});
+  std::size_t col = col0;
+  for (; col + Policy::group <= col1; col += Policy::group) group(col, std::integral_constant<int, Policy::group>{});
   // A partial group only at the end of a window (TL2 windows are whole sign groups, so there only at
   // the end of the region).
-  const std::size_t rest = u1 - u;
-  tl_static_for<1, G>([&](auto nj) TRITLUT_INLINE_LAMBDA {
-    if (rest == decltype(nj)::value) group(u, nj);
+  const std::size_t rest = col1 - col;
+  tl_static_for<1, Policy::group>([&](auto cols) TRITLUT_INLINE_LAMBDA {
+    if (rest == decltype(cols)::value) group(col, cols);
   });
-  for (int n = 0; n < NB; ++n)
-    for (int c = 0; c < K; ++c) {
-      O::widen_lanes(a32[n][CB + c][0], a32[n][CB + c][1], a16[n][c][0]);
-      O::widen_lanes(a32[n][CB + c][2], a32[n][CB + c][3], a16[n][c][1]);
+  for (int n = 0; n < Tokens; ++n)
+    for (int c = 0; c < chunks; ++c) {
+      O::widen_lanes(sum32[n][First + c][0], sum32[n][First + c][1], sum16[n][c][0]);
+      O::widen_lanes(sum32[n][First + c][2], sum32[n][First + c][3], sum16[n][c][1]);
     }
 }
 
-// A region of a tile for chunks [c0, c0 + CH): window by window; SEQ runs the chunks of a window
-// one after the other (each with the registers of one chunk) rather than side by side.
-template <class Tag, int CH, int NB, bool SIGNED, bool SEQ>
-TRITLUT_INLINE void tl_run_region(const tl_region& rg, std::size_t mr, std::size_t c0, const std::uint8_t* const* lut,
-                                  std::size_t window, typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4]) noexcept {
-  for (std::size_t u0 = 0; u0 < rg.cols; u0 += window) {
-    const std::size_t u1 = std::min(rg.cols, u0 + window);
-    if constexpr (SEQ) {
-      tl_static_for<0, CH>([&](auto c) TRITLUT_INLINE_LAMBDA {
+// A region of a pass, window by window. InTurn runs the chunks of a window one after the other
+// (each with the registers of one chunk) rather than side by side.
+template <class Tag, class Policy, bool InTurn, int Tokens, int Chunks>
+TRITLUT_INLINE void tl_run_region(const tl_window_src& src, typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4]) noexcept {
+  constexpr std::size_t window = Policy::template window<Tag>;
+  const tl_region& region = src.region;
+  for (std::size_t col0 = 0; col0 < region.cols; col0 += window) {
+    const std::size_t col1 = std::min(region.cols, col0 + window);
+    if constexpr (InTurn) {
+      tl_static_for<0, Chunks>([&](auto c) TRITLUT_INLINE_LAMBDA {
         constexpr int C = decltype(c)::value;
-        tl_window<Tag, C, C + 1, CH, NB, SIGNED>(rg, mr, c0, lut, u0, u1, a32);
+        tl_window<Tag, Policy, C, C + 1>(src, col0, col1, sum32);
       });
     } else {
-      tl_window<Tag, 0, CH, CH, NB, SIGNED>(rg, mr, c0, lut, u0, u1, a32);
+      tl_window<Tag, Policy, 0, Chunks>(src, col0, col1, sum32);
     }
   }
 }
 
-// Writes dot (+ per-row correction) through out for the rows of chunks [c0, c0 + CH) of `tile`
-// that fall in [row0, row1).
-template <class Tag, int CH, int NB>
-TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&a32)[NB][CH][4], std::size_t tile, std::size_t mr,
-                             std::size_t c0, std::size_t n0, std::size_t row0, std::size_t row1, const std::int32_t* neg,
-                             const tl_lut_view& L, float alpha, const gemm_out& out) noexcept {
+// Writes dot (+ the per-row correction) through out for the rows of the pass that fall in
+// [row0, row1).
+template <class Tag, int Chunks, int Tokens>
+TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][Chunks][4], std::size_t tile, std::size_t mr,
+                             std::size_t chunk0, std::size_t token0, std::size_t row0, std::size_t row1,
+                             const std::int32_t* neg, const tl_lut_view& L, float alpha, const gemm_out& out) noexcept {
   using O = arch::simd_ops<Tag>;
   constexpr std::size_t V = O::bytes, L4 = V / 4;
-  for (int n = 0; n < NB; ++n)
-    for (int c = 0; c < CH; ++c) {
+  for (int n = 0; n < Tokens; ++n)
+    for (int c = 0; c < Chunks; ++c) {
       alignas(64) std::int32_t tmp[4][L4];
-      for (int q = 0; q < 4; ++q) O::store(tmp[q], a32[n][c][q]);
+      for (int q = 0; q < 4; ++q) O::store(tmp[q], sum32[n][c][q]);
       for (std::size_t lane = 0; lane < V / 16; ++lane)
         for (std::size_t h = 0; h < 2; ++h)
           for (std::size_t p = 0; p < 4; ++p)
             for (std::size_t e = 0; e < 2; ++e) {
-              const std::size_t r = tile * mr + (c0 + c) * V + 16 * lane + 8 * h + 2 * p + e;
+              const std::size_t r = tile * mr + (chunk0 + c) * V + 16 * lane + 8 * h + 2 * p + e;
               if (r < row0 || r >= row1) continue;
               std::int32_t dot = tmp[2 * h + e][4 * lane + p];
               if constexpr (!O::tl2_negates)
                 if (neg) dot += tl2_neg_fix * neg[r];
-              const std::size_t tok = n0 + n;
+              const std::size_t tok = token0 + n;
               if (out.yi) out.yi[tok * out.ld + r] = dot;
               else out.y[tok * out.ld + r] = ref::dequantize(dot, L.scale[tok], alpha);
             }
     }
 }
 
-// Regions(t) returns {triples-or-pairs region, tail region}; SIGNED0 says whether the first is signed.
-template <class Tag, int CH, int NB, bool SIGNED0, std::size_t W0>
-TRITLUT_INLINE void tl_tile(const tl_region& r0, const tl_region& r1, std::size_t tile, std::size_t mr, std::size_t c0,
-                            std::size_t n0, std::size_t row0, std::size_t row1, const std::int32_t* neg,
+// One pass over a tile: chunks [chunk0, chunk0 + Chunks) for tokens [token0, token0 + Tokens), the
+// body region (TL1 pairs or TL2 triples, under Policy), the TL2 tail (TL1 pairs) if there is one,
+// then the store. The call's arguments travel as scalars, not as one struct: bundled, g++ 12 moved
+// spills and clang 14 compiled the store's row tests as branches instead of setcc, and this
+// engine's code is kept instruction for instruction across reorganisations (docs/kernels.md).
+template <class Tag, class Policy, int Tokens, int Chunks>
+TRITLUT_INLINE void tl_tile(const tl_region& body, const tl_region& tail, std::size_t tile, std::size_t mr, std::size_t chunk0,
+                            std::size_t token0, std::size_t row0, std::size_t row1, const std::int32_t* neg,
                             const tl_lut_view& L, float alpha, const gemm_out& out) noexcept {
   using O = arch::simd_ops<Tag>;
   using vec = typename O::vec;
-  vec a32[NB][CH][4];
-  for (int n = 0; n < NB; ++n)
-    for (int c = 0; c < CH; ++c)
-      for (int q = 0; q < 4; ++q) a32[n][c][q] = O::zero();
-  const std::uint8_t* lut[NB];
-  const std::size_t tok_bytes = L.items * tl_lut_item_bytes;
-  for (int n = 0; n < NB; ++n) lut[n] = L.data + (n0 + n) * tok_bytes;
-  constexpr bool seq = SIGNED0 && NB == 1 && tl_kernel_traits<Tag>::tl2_gemv_sequential;
-  tl_run_region<Tag, CH, NB, SIGNED0, seq>(r0, mr, c0, lut, W0, a32);
-  if (r1.cols) tl_run_region<Tag, CH, NB, false, false>(r1, mr, c0, lut, tl_kernel_traits<Tag>::tl1_window, a32);
-  tl_store<Tag, CH, NB>(a32, tile, mr, c0, n0, row0, row1, neg, L, alpha, out);
+  vec sum32[Tokens][Chunks][4];  // rows in unpack order (top of this file)
+  for (int n = 0; n < Tokens; ++n)
+    for (int c = 0; c < Chunks; ++c)
+      for (int q = 0; q < 4; ++q) sum32[n][c][q] = O::zero();
+  const std::uint8_t* tables[Tokens];
+  const std::size_t token_bytes = L.items * tl_lut_item_bytes;
+  for (int n = 0; n < Tokens; ++n) tables[n] = L.data + (token0 + n) * token_bytes;
+  constexpr bool in_turn = Tokens == 1 && Policy::template gemv_chunks_in_turn<Tag>;
+  tl_run_region<Tag, Policy, in_turn>(tl_window_src{body, mr, chunk0, tables}, sum32);
+  if (tail.cols) tl_run_region<Tag, tl1_policy, false>(tl_window_src{tail, mr, chunk0, tables}, sum32);
+  tl_store<Tag, Chunks, Tokens>(sum32, tile, mr, chunk0, token0, row0, row1, neg, L, alpha, out);
 }
 
-// Drives the tiles of rows [row0, row1): GEMV passes of gemv_chunks vectors for one token, GEMM
-// passes of gemm_chunks vectors x gemm_tokens tokens (index decoding shared by the tokens).
-// make_regions(tile, r0, r1) fills the regions of a tile.
-template <class Tag, bool SIGNED0, std::size_t W0, class MakeRegions>
+// Drives the tiles of rows [row0, row1): GEMV passes of Policy::gemv_chunks chunks for one token,
+// GEMM passes of gemm_chunks chunks x gemm_tokens tokens (index decoding shared by the tokens).
+// make_regions(tile, body, tail) fills the regions of a tile.
+template <class Tag, class Policy, class MakeRegions>
 inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const tl_lut_view& L, const gemm_out& out,
                      std::size_t row0, std::size_t row1, MakeRegions&& make_regions) noexcept {
-  using T = tl_kernel_traits<Tag>;
+  using traits = tl_kernel_traits<Tag>;
   constexpr std::size_t V = arch::simd_ops<Tag>::bytes;
   const std::size_t chunks = mr / V;
-  for (std::size_t t = row0 / mr; t * mr < row1; ++t) {
-    tl_region r0, r1;
-    make_regions(t, r0, r1);
-    auto overlaps = [&](std::size_t c, std::size_t nc) {
-      const std::size_t a = t * mr + c * V, b = a + nc * V;
+  for (std::size_t tile = row0 / mr; tile * mr < row1; ++tile) {
+    tl_region body, tail;
+    make_regions(tile, body, tail);
+    auto overlaps = [&](std::size_t chunk, std::size_t n_chunks) {
+      const std::size_t a = tile * mr + chunk * V, b = a + n_chunks * V;
       return a < row1 && b > row0;
     };
     if (L.n == 1) {
-      constexpr int GC = SIGNED0 ? T::tl2_gemv_chunks : T::gemv_chunks;
+      constexpr int per_pass = Policy::template gemv_chunks<Tag>;
       std::size_t c = 0;
-      for (; c + GC <= chunks; c += GC)
-        if (overlaps(c, GC)) tl_tile<Tag, GC, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
+      for (; c + per_pass <= chunks; c += per_pass)
+        if (overlaps(c, per_pass)) tl_tile<Tag, Policy, 1, per_pass>(body, tail, tile, mr, c, 0, row0, row1, neg, L, alpha, out);
       for (; c < chunks; ++c)
-        if (overlaps(c, 1)) tl_tile<Tag, 1, 1, SIGNED0, W0>(r0, r1, t, mr, c, 0, row0, row1, neg, L, alpha, out);
+        if (overlaps(c, 1)) tl_tile<Tag, Policy, 1, 1>(body, tail, tile, mr, c, 0, row0, row1, neg, L, alpha, out);
       continue;
     }
-    constexpr int MC = T::gemm_chunks, NB = T::gemm_tokens;
-    for (std::size_t c = 0; c < chunks; c += MC) {
-      if (!overlaps(c, MC)) continue;
+    constexpr int chunks_per_pass = traits::gemm_chunks, tokens_per_pass = traits::gemm_tokens;
+    for (std::size_t c = 0; c < chunks; c += chunks_per_pass) {
+      if (!overlaps(c, chunks_per_pass)) continue;
       std::size_t n = 0;
-      for (; n + NB <= L.n; n += NB) tl_tile<Tag, MC, NB, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
-      for (; n < L.n; ++n) tl_tile<Tag, MC, 1, SIGNED0, W0>(r0, r1, t, mr, c, n, row0, row1, neg, L, alpha, out);
+      for (; n + tokens_per_pass <= L.n; n += tokens_per_pass)
+        tl_tile<Tag, Policy, tokens_per_pass, chunks_per_pass>(body, tail, tile, mr, c, n, row0, row1, neg, L, alpha, out);
+      for (; n < L.n; ++n) tl_tile<Tag, Policy, 1, chunks_per_pass>(body, tail, tile, mr, c, n, row0, row1, neg, L, alpha, out);
     }
   }
 }
