@@ -46,6 +46,14 @@ namespace detail {
 
 inline std::string num(std::size_t v) { return std::to_string(v); }
 
+// "tl2 gemm_i32": names a call in its errors. Built only when an error is thrown, so that a checked
+// call costs no string work.
+struct call_name {
+  const char* format;
+  const char* op;
+  std::string str() const { return std::string(format) + " " + op; }
+};
+
 // What each format checks and runs; everything else is shared (check_call, gemm_call).
 template <class W>
 struct format_ops;
@@ -55,15 +63,15 @@ struct format_ops<i2s_view> {
   using input = act_view;
   static constexpr const char* name = "i2s";
   static std::size_t tokens(const act_view& x) noexcept { return x.n; }
-  static void check_weights(const std::string& what, const i2s_view& w) {
+  static void check_weights(const call_name& nm, const i2s_view& w) {
     if (!w.data || w.m == 0 || w.k == 0 || w.kp < w.k || w.kp % i2s_block_weights != 0)
-      throw error(what + ": not an I2_S matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", kp = " + num(w.kp) +
+      throw error(nm.str() + ": not an I2_S matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", kp = " + num(w.kp) +
                   (w.data ? "" : ", no data") + "): empty, default-constructed or moved-from");
   }
-  static void check_input(const std::string& what, const i2s_view& w, const act_view& x) {
-    if (!x.q || !x.scale || !x.sum || x.n == 0) throw error(what + ": empty activations");
-    if (x.k != w.k) throw error(what + ": activations have " + num(x.k) + " columns but the matrix has K = " + num(w.k));
-    if (x.stride < w.kp) throw error(what + ": activation stride " + num(x.stride) + " < padded K " + num(w.kp));
+  static void check_input(const call_name& nm, const i2s_view& w, const act_view& x) {
+    if (!x.q || !x.scale || !x.sum || x.n == 0) throw error(nm.str() + ": empty activations");
+    if (x.k != w.k) throw error(nm.str() + ": activations have " + num(x.k) + " columns but the matrix has K = " + num(w.k));
+    if (x.stride < w.kp) throw error(nm.str() + ": activation stride " + num(x.stride) + " < padded K " + num(w.kp));
   }
   static void run(const kernel_table& t, const i2s_view& w, const act_view& x, const gemm_out& o, std::size_t r0,
                   std::size_t r1) noexcept {
@@ -79,18 +87,18 @@ struct tl_format_ops {
   using input = tl_lut_view_of<Kind>;
   static constexpr const char* name = Kind == tl_kind::tl1 ? "tl1" : "tl2";
   static std::size_t tokens(const input& x) noexcept { return x.n; }
-  static void check_weights(const std::string& what, const View& w) {
+  static void check_weights(const call_name& nm, const View& w) {
     if (!tl_has_data(w) || w.m == 0 || w.k == 0 || w.mr == 0 || w.mr % 16 != 0)
-      throw error(what + ": not a packed matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", mr = " + num(w.mr) +
+      throw error(nm.str() + ": not a packed matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", mr = " + num(w.mr) +
                   (tl_has_data(w) ? "" : ", no data") + "): empty, default-constructed or moved-from");
   }
   // The kind is in the type; the field is still checked (a view is a plain struct anyone can fill).
-  static void check_input(const std::string& what, const View& w, const input& L) {
-    if (!L.data || !L.scale || L.n == 0) throw error(what + ": empty lookup tables (never built, or moved-from)");
+  static void check_input(const call_name& nm, const View& w, const input& L) {
+    if (!L.data || !L.scale || L.n == 0) throw error(nm.str() + ": empty lookup tables (never built, or moved-from)");
     if (L.kind != Kind)
-      throw error(what + ": lookup tables were built for " + tl_kind_name(L.kind) + ", the matrix is " + tl_kind_name(Kind));
-    if (L.k != w.k) throw error(what + ": lookup tables have " + num(L.k) + " columns but the matrix has K = " + num(w.k));
-    if (L.items != tl_lut_items(Kind, w.k)) throw error(what + ": lookup tables have an unexpected size");
+      throw error(nm.str() + ": lookup tables were built for " + tl_kind_name(L.kind) + ", the matrix is " + tl_kind_name(Kind));
+    if (L.k != w.k) throw error(nm.str() + ": lookup tables have " + num(L.k) + " columns but the matrix has K = " + num(w.k));
+    if (L.items != tl_lut_items(Kind, w.k)) throw error(nm.str() + ": lookup tables have an unexpected size");
   }
   static void run(const kernel_table& t, const View& w, const input& x, const gemm_out& o, std::size_t r0,
                   std::size_t r1) noexcept {
@@ -154,28 +162,30 @@ struct gemm_call {
 
 // Elements a GEMM writes into its output: token t, row r at t * ldy + r for t < n, r < row1.
 // Call after the shape checks (n >= 1). Throws when out_size is smaller.
-inline void check_out_size(const std::string& what, std::size_t out_size, std::size_t n, std::size_t ldy,
+inline void check_out_size(const call_name& nm, std::size_t out_size, std::size_t n, std::size_t ldy,
                            std::size_t row1) {
   if (ldy != 0 && n - 1 > (SIZE_MAX - row1) / ldy)
-    throw error(what + ": output of " + num(n) + " tokens with stride " + num(ldy) + " overflows size_t");
+    throw error(nm.str() + ": output of " + num(n) + " tokens with stride " + num(ldy) + " overflows size_t");
   const std::size_t need = (n - 1) * ldy + row1;
   if (out_size < need)
-    throw error(what + ": output holds " + num(out_size) + " elements, needs " + num(need) + " (" + num(n) +
+    throw error(nm.str() + ": output holds " + num(out_size) + " elements, needs " + num(need) + " (" + num(n) +
                 " tokens, stride " + num(ldy) + ", rows up to " + num(row1) + ")");
 }
 
 template <class W, class T>
 inline void check_call(const gemm_call<W, T>& c) {
   using F = format_ops<W>;
-  const std::string what = std::string(F::name) + " " + c.op;
-  F::check_weights(what, c.w);
-  if (!c.y.data) throw error(what + ": null output");
-  F::check_input(what, c.w, c.x);
+  const call_name nm{F::name, c.op};
+  F::check_weights(nm, c.w);
+  if (!c.y.data) throw error(nm.str() + ": null output");
+  F::check_input(nm, c.w, c.x);
   const std::size_t m = c.w.m, n = F::tokens(c.x);
   if (c.row0 > c.row1 || c.row1 > m)
-    throw error(what + ": row range [" + num(c.row0) + ", " + num(c.row1) + ") outside the matrix's " + num(m) + " rows");
-  if (c.ldy < (n > 1 ? m : c.row1)) throw error(what + ": output stride " + num(c.ldy) + " is smaller than M = " + num(m));
-  if (c.sized) check_out_size(what, c.y.size, n, c.ldy, c.row1);
+    throw error(nm.str() + ": row range [" + num(c.row0) + ", " + num(c.row1) + ") outside the matrix's " + num(m) +
+                " rows");
+  if (c.ldy < (n > 1 ? m : c.row1))
+    throw error(nm.str() + ": output stride " + num(c.ldy) + " is smaller than M = " + num(m));
+  if (c.sized) check_out_size(nm, c.y.size, n, c.ldy, c.row1);
 }
 
 template <class T>

@@ -103,7 +103,8 @@ namespace detail {
 // Packed blob, little-endian (x86-64, AArch64), 64-byte header then the arrays back to back:
 //   0  magic "TRITLUTM"      8  u32 version       12 u32 format (weight_format)
 //   16 u64 rows             24 u64 cols           32 u64 tile rows mr (0 for I2_S)
-//   40 f32 alpha            44 u32 array count    48 u64 payload bytes   56 u64 FNV-1a of the payload
+//   40 f32 alpha            44 u32 array count    48 u64 payload bytes
+//   56 u64 FNV-1a 64 of every other byte of the blob
 //   64 u64 bytes of each array, then the arrays.
 inline constexpr char blob_magic[8] = {'T', 'R', 'I', 'T', 'L', 'U', 'T', 'M'};
 inline constexpr std::uint32_t blob_version = 1;
@@ -262,10 +263,8 @@ class ternary_matrix {
       p += 8;
       payload += a.bytes[i];
     }
-    std::uint64_t sum = detail::fnv1a(nullptr, 0);
     for (std::size_t i = 0; i < a.count; ++i) {
       std::memcpy(p, a.ptr[i], a.bytes[i]);
-      sum = detail::fnv1a(p, a.bytes[i], sum);
       p += a.bytes[i];
     }
     std::uint8_t* h = out.data();
@@ -279,7 +278,7 @@ class ternary_matrix {
     std::memcpy(h + 40, &al, 4);
     put(h + 44, std::uint32_t(a.count));
     put(h + 48, payload);
-    put(h + 56, sum);
+    put(h + 56, blob_sum(h, out.size()));
     return out;
   }
   void save(std::ostream& os) const {
@@ -336,7 +335,7 @@ class ternary_matrix {
     if (payload != total) fail("payload size " + s(payload) + ", expected " + s(total));
     if (size - table < total) fail("truncated: " + s(size) + " bytes, needs " + s(table + total));
     if (size - table > total) fail("size " + s(size) + " bytes, expected " + s(table + total) + " (trailing bytes)");
-    if (detail::fnv1a(b + table, total) != sum) fail("checksum mismatch (the payload is corrupted)");
+    if (blob_sum(b, size) != sum) fail("checksum mismatch (header or arrays corrupted)");
     t.store_ = aligned_buffer<std::uint8_t>(placed);
     std::uint8_t* dst = t.store_.data();
     const std::uint8_t* src = b + table;
@@ -357,6 +356,10 @@ class ternary_matrix {
  private:
   enum class storage : std::uint8_t { none, own, borrowed, placed };
 
+  // FNV-1a of the whole blob but its checksum field (bytes 56..63).
+  static std::uint64_t blob_sum(const std::uint8_t* b, std::size_t size) noexcept {
+    return detail::fnv1a(b + 64, size - 64, detail::fnv1a(b, 56));
+  }
   [[noreturn]] static void fail(const std::string& m) { throw error("packed matrix: " + m); }
 
   struct shape {
