@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <istream>
-#include <iterator>
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -290,6 +290,35 @@ class ternary_matrix {
   // Throws tritlut::error naming the field that does not match: magic, version, format, shape,
   // tile rows, array sizes, truncation, checksum, or a mismatch with `e`.
   static ternary_matrix from_bytes(const void* data, std::size_t size, load_expect e = {}) {
+    return parse(data, size, e, nullptr);
+  }
+  // Reads exactly one blob (a stream may hold several, one per matrix, back to back).
+  static ternary_matrix load(std::istream& is, load_expect e = {}) {
+    std::vector<std::uint8_t> b(detail::blob_header_bytes);
+    auto read = [&](std::size_t at, std::size_t n) {
+      is.read(reinterpret_cast<char*>(b.data() + at), static_cast<std::streamsize>(n));
+      return static_cast<std::size_t>(is.gcount());
+    };
+    std::size_t got = read(0, b.size());
+    if (got == b.size()) {
+      // The table of a valid blob has at most 4 entries; a larger count fails in parse.
+      const std::size_t count = std::min<std::uint32_t>(get<std::uint32_t>(b.data() + 44), 4);
+      b.resize(b.size() + 8 * count);
+      got += read(got, 8 * count);
+      std::size_t need = 0;
+      if (got == b.size()) {
+        parse(b.data(), got, e, &need);  // header and sizes checked before the payload is read
+        b.resize(need);
+        got += read(got, need - got);
+      }
+    }
+    return from_bytes(b.data(), got, e);
+  }
+
+ private:
+  // Validates the blob in order; with `need`, stops after the header and array table (which must
+  // be in `size`) and stores the blob's full size there.
+  static ternary_matrix parse(const void* data, std::size_t size, const load_expect& e, std::size_t* need) {
     const auto* b = static_cast<const std::uint8_t*>(data);
     auto s = [](std::uint64_t v) { return std::to_string(v); };
     if (!b && size) fail("null data");
@@ -333,6 +362,10 @@ class ternary_matrix {
       placed += round_up(want.bytes[i], 64);
     }
     if (payload != total) fail("payload size " + s(payload) + ", expected " + s(total));
+    if (need) {
+      *need = table + total;
+      return t;
+    }
     if (size - table < total) fail("truncated: " + s(size) + " bytes, needs " + s(table + total));
     if (size - table > total) fail("size " + s(size) + " bytes, expected " + s(table + total) + " (trailing bytes)");
     if (blob_sum(b, size) != sum) fail("checksum mismatch (header or arrays corrupted)");
@@ -348,12 +381,6 @@ class ternary_matrix {
     t.where_ = storage::own;
     return t;
   }
-  static ternary_matrix load(std::istream& is, load_expect e = {}) {
-    std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-    return from_bytes(b.data(), b.size(), e);
-  }
-
- private:
   enum class storage : std::uint8_t { none, own, borrowed, placed };
 
   // FNV-1a of the whole blob but its checksum field (bytes 56..63).

@@ -297,5 +297,12 @@ TEST_CASE("ternary_matrix: a corrupted or mismatched blob is rejected naming the
   CHECK_THROWS_WITH(load(flipped), Contains("checksum mismatch"));
   std::stringstream empty;
   CHECK_THROWS_WITH(tritlut::ternary_matrix::load(empty), Contains("truncated"));
+  // A stream holds several blobs back to back; load reads one; a cut stream is truncated.
+  const auto blob2 = tritlut::ternary_matrix::pack(weight_format::i2s, w.data(), m, k, 1.0f).to_bytes();
+  std::stringstream two(std::string(blob.begin(), blob.end()) + std::string(blob2.begin(), blob2.end()));
+  CHECK(tritlut::ternary_matrix::load(two).to_bytes() == blob);
+  CHECK(tritlut::ternary_matrix::load(two).to_bytes() == blob2);
+  std::stringstream cut(std::string(blob.begin(), blob.end() - 1));
+  CHECK_THROWS_WITH(tritlut::ternary_matrix::load(cut), Contains("truncated"));
   CHECK_THROWS_WITH(tritlut::ternary_matrix().to_bytes(), Contains("the matrix is empty"));
 }
