@@ -133,8 +133,10 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   problem& p = problem_for(f, m, k, n, dram);
   std::unique_ptr<tritlut::thread_pool> pool;
   if (threads > 1) pool = std::make_unique<tritlut::thread_pool>(threads);
-  tritlut::tl_lut lut;
-  if (f != fmt::i2s) lut.build(f == fmt::tl1 ? tritlut::tl_kind::tl1 : tritlut::tl_kind::tl2, p.x.view());
+  tritlut::tl1_lut lut1;
+  tritlut::tl2_lut lut2;
+  if (f == fmt::tl1) lut1.build(p.x.view());
+  if (f == fmt::tl2) lut2.build(p.x.view());
   const std::size_t copies = f == fmt::i2s ? p.v_i2s.size() : f == fmt::tl1 ? p.v_t1.size() : p.v_t2.size();
   // Copies in a fixed shuffled order: in address order, a kernel's prefetch past the end of one
   // copy would warm the start of the next call's (a model's next matrix is elsewhere).
@@ -149,8 +151,8 @@ void run(benchmark::State& st, fmt f, std::size_t m, std::size_t k, std::size_t 
   };
   for (auto _ : st) {
     if (f == fmt::i2s) call(p.v_i2s[c], p.x.view());
-    else if (f == fmt::tl1) call(p.v_t1[c], lut.view());
-    else call(p.v_t2[c], lut.view());
+    else if (f == fmt::tl1) call(p.v_t1[c], lut1.view());
+    else call(p.v_t2[c], lut2.view());
     if (++ci == copies) ci = 0;
     c = order[ci];
     benchmark::ClobberMemory();

@@ -43,14 +43,13 @@ std::shared_ptr<tl_problem> problem_for(std::size_t m, std::size_t k, std::size_
   return p;
 }
 
-template <class Matrix>
-void run_gemm(benchmark::State& st, tl_problem& p, const Matrix& w, tritlut::tl_kind kind, unsigned threads,
-              bool with_lut) {
+template <class Lut, class Matrix>
+void run_gemm(benchmark::State& st, tl_problem& p, const Matrix& w, unsigned threads, bool with_lut) {
   std::unique_ptr<tritlut::thread_pool> pool;
   if (threads > 1) pool = std::make_unique<tritlut::thread_pool>(threads);
-  tritlut::tl_lut lut(kind, p.x.view());  // built with the ISA under test (scoped_isa is active)
+  Lut lut(p.x.view());  // built with the ISA under test (scoped_isa is active)
   for (auto _ : st) {
-    if (with_lut) lut.build(kind, p.x.view());
+    if (with_lut) lut.build(p.x.view());
     if (pool) tritlut::gemm(*pool, w, lut, p.y.data());
     else tritlut::gemm(w, lut, p.y.data());
     benchmark::ClobberMemory();
@@ -60,6 +59,19 @@ void run_gemm(benchmark::State& st, tl_problem& p, const Matrix& w, tritlut::tl_
   std::vector<float> ref(p.n * p.m);
   tritlut::gemm(p.i2s.view(), p.x.view(), ref.data(), p.m);
   if (std::memcmp(ref.data(), p.y.data(), ref.size() * sizeof(float)) != 0) st.SkipWithError("differs from I2_S");
+}
+
+template <class Lut>
+void run_lut(benchmark::State& st, std::size_t k) {
+  const auto x = bench::random_floats(k, 3);
+  tritlut::act_q8 q;
+  tritlut::quantize(x.data(), 1, k, k, q);
+  Lut lut(q.view());
+  for (auto _ : st) {
+    lut.build(q.view());
+    benchmark::DoNotOptimize(lut.view().data);
+  }
+  st.SetBytesProcessed(st.iterations() * std::int64_t(lut.token_bytes()));
 }
 
 }  // namespace
@@ -75,7 +87,7 @@ void register_tl_benchmarks() {
       bench::register_per_isa("tl2_gemv+lut/" + std::to_string(m) + "x" + std::to_string(k) + "/b1/t1", isa,
                               [m, k](benchmark::State& st) {
                                 auto p = problem_for(m, k, 1);
-                                run_gemm(st, *p, p->t2, tritlut::tl_kind::tl2, 1, true);
+                                run_gemm<tritlut::tl2_lut>(st, *p, p->t2, 1, true);
                               })
           ->Unit(benchmark::kMicrosecond);
     }
@@ -84,15 +96,8 @@ void register_tl_benchmarks() {
       for (auto kind : {tritlut::tl_kind::tl1, tritlut::tl_kind::tl2}) {
         bench::register_per_isa(std::string("tl_lut/") + tritlut::tl_kind_name(kind) + "/k" + std::to_string(k), isa,
                                 [k, kind](benchmark::State& st) {
-                                  const auto x = bench::random_floats(k, 3);
-                                  tritlut::act_q8 q;
-                                  tritlut::quantize(x.data(), 1, k, k, q);
-                                  tritlut::tl_lut lut(kind, q.view());
-                                  for (auto _ : st) {
-                                    lut.build(kind, q.view());
-                                    benchmark::DoNotOptimize(lut.view().data);
-                                  }
-                                  st.SetBytesProcessed(st.iterations() * std::int64_t(lut.token_bytes()));
+                                  if (kind == tritlut::tl_kind::tl1) run_lut<tritlut::tl1_lut>(st, k);
+                                  else run_lut<tritlut::tl2_lut>(st, k);
                                 })
             ->Unit(benchmark::kNanosecond);
       }

@@ -13,14 +13,10 @@
 
 #include "gguf.hpp"
 
-// TL1/TL2 (tritlut/gemm_tl.hpp): lookup-table kernels, weights repacked at load.
-#ifndef TRITLUT_EX_HAVE_TL
-#define TRITLUT_EX_HAVE_TL 1
-#endif
-
 namespace tritlut::ex {
 
-enum class kernel_kind { i2s, tl1, tl2 };
+// The weight format (tritlut/matrix.hpp): I2_S, TL1 or TL2.
+using kernel_kind = tritlut::weight_format;
 const char* to_string(kernel_kind k);
 bool parse_kernel(const std::string& s, kernel_kind& out);  // "i2s" | "tl1" | "tl2"
 bool kernel_available(kernel_kind k);                      // TL1/TL2 compiled into this build?
@@ -30,20 +26,14 @@ bool kernel_available(kernel_kind k);                      // TL1/TL2 compiled i
 class bitlinear_input {
  public:
   // x: [n][ldx] floats. Quantizes once; builds the tables for `kind` when it needs them.
-  void set(const float* x, std::size_t n, std::size_t k, std::size_t ldx, kernel_kind kind);
-  const tritlut::act_q8& q8() const { return q_; }
-  std::size_t tokens() const { return q_.tokens(); }
-  kernel_kind kind() const { return kind_; }
-#if TRITLUT_EX_HAVE_TL
-  const tritlut::tl_lut& lut() const { return lut_; }
-#endif
+  void set(const float* x, std::size_t n, std::size_t k, std::size_t ldx, kernel_kind kind) { in_.set(x, n, k, ldx, kind); }
+  const tritlut::act_q8& q8() const { return in_.q8(); }
+  const tritlut::ternary_input& input() const { return in_; }
+  std::size_t tokens() const { return in_.tokens(); }
+  kernel_kind kind() const { return in_.format(); }
 
  private:
-  tritlut::act_q8 q_;  // [n][stride] int8 + act_scale[n]
-#if TRITLUT_EX_HAVE_TL
-  tritlut::tl_lut lut_;
-#endif
-  kernel_kind kind_ = kernel_kind::i2s;
+  tritlut::ternary_input in_;
 };
 
 class bitlinear {
@@ -55,42 +45,27 @@ class bitlinear {
   // From ternary values (tests): w is m*k int8 in {-1, 0, 1}.
   static bitlinear from_ternary(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, kernel_kind kind);
 
-  std::size_t rows() const { return m_; }
-  std::size_t cols() const { return k_; }
-  kernel_kind kind() const { return kind_; }
-  std::size_t row_align() const { return align_; }  // split rows between threads at multiples of this
-  std::size_t weight_bytes() const;                 // bytes streamed per pass
-  bool reads_file() const {  // I2_S used in place (a view of the file, not moved to an arena)
-    return kind_ == kernel_kind::i2s && i2s_.view().data != nullptr && !i2s_.owns_data();
-  }
+  std::size_t rows() const { return w_.rows(); }
+  std::size_t cols() const { return w_.cols(); }
+  kernel_kind kind() const { return w_.format(); }
+  std::size_t row_align() const { return w_.row_split_step(); }  // split rows between threads at multiples of this
+  std::size_t weight_bytes() const { return w_.bytes(); }        // bytes streamed per pass
+  bool reads_file() const { return w_.borrows_data(); }  // I2_S used in place (a view of the file, not moved to an arena)
   float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
 
   // Moving the weights into one arena shared by the model, so that they sit in huge pages
   // (tritlut/memory.hpp): the bytes move_to needs, then the move itself (dst 64-byte aligned); the
   // layer's own copy is freed. Weights held in memory (TL repacks, I2_S unpacked from TQ1_0/TQ2_0)
   // always move; I2_S read in place from the file only when with_mapped (then copied).
-  std::size_t arena_bytes(bool with_mapped) const;
-  const std::uint8_t* mapped_data() const { return reads_file() ? i2s_v_.data : nullptr; }  // the file bytes read
-  void move_to(std::uint8_t* dst, bool with_mapped);
+  std::size_t arena_bytes(bool with_mapped) const { return w_.place_bytes(with_mapped); }
+  const std::uint8_t* mapped_data() const { return reads_file() ? w_.i2s().data : nullptr; }  // the file bytes read
+  void move_to(std::uint8_t* dst, bool with_mapped) { w_.place(dst, with_mapped); }
 
   // y[n * ldy + r] for rows [r0, r1) and every token of x.
   void run(const bitlinear_input& x, float* y, std::size_t ldy, std::size_t r0, std::size_t r1) const;
 
  private:
-  void bind();  // views <- owned matrices
-  template <class Self, class F>
-  static void each_array(Self& self, F&& f);  // the arrays of the views, with their sizes
-
-  std::size_t m_ = 0, k_ = 0, align_ = 16;
-  kernel_kind kind_ = kernel_kind::i2s;
-  tritlut::i2s_matrix i2s_;  // owners (empty after move_to: nothing left to move)
-  tritlut::i2s_view i2s_v_;  // what run() reads
-#if TRITLUT_EX_HAVE_TL
-  tritlut::tl1_matrix tl1_;
-  tritlut::tl2_matrix tl2_;
-  tritlut::tl1_view tl1_v_;
-  tritlut::tl2_view tl2_v_;
-#endif
+  tritlut::ternary_matrix w_;
 };
 
 // One matrix product of a fused group: out = W · input.

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: MIT
-// tritlut/tritlut.hpp - everything: formats, quantizer, dispatch, GEMV/GEMM, thread pool.
+// tritlut/tritlut.hpp - every public header, in layer order: configuration and errors, ISA and
+// dispatch, formats, quantized activations and lookup tables, the run-time-format matrix, the
+// thread pool, and the entry points (docs/api.md).
 #pragma once
 
 #include "config.hpp"
 #include "version.hpp"
 #include "error.hpp"
+#include "types.hpp"
+#include "memory.hpp"
 #include "out_span.hpp"
 #include "isa/isa.hpp"
 #include "isa/cpu.hpp"
 #include "dispatch/dispatch.hpp"
 #include "formats/i2s.hpp"
-#include "quant/act.hpp"
-#include "quant/act_q8.hpp"
-#include "gemm.hpp"
-#include "parallel/thread_pool.hpp"
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
-#include "quant/lut.hpp"
-#include "gemm_tl.hpp"
+#include "quant/act_q8.hpp"
+#include "quant/tl_tables.hpp"
+#include "matrix.hpp"
+#include "parallel/thread_pool.hpp"
+#include "api.hpp"

@@ -89,4 +89,12 @@ struct tl_lut_view {
   tl_kind kind = tl_kind::tl1;
 };
 
+// The same tables typed by their kind, which is what the entry points take: a TL1 table handed to
+// a TL2 matrix does not compile (api.hpp). Derived, so the kernel table (which takes the plain
+// tl_lut_view) and code that reads the fields need no conversion.
+template <tl_kind Kind>
+struct tl_lut_view_of : tl_lut_view {};
+using tl1_lut_view = tl_lut_view_of<tl_kind::tl1>;
+using tl2_lut_view = tl_lut_view_of<tl_kind::tl2>;
+
 }  // namespace tritlut

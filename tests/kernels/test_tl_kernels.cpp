@@ -34,7 +34,8 @@ void check_formats(const problem& p, const test::acts& a, const std::vector<std:
   const std::size_t m = p.m, n = a.n;
   const auto t1 = tritlut::tl1_matrix::from_i2s(p.i2s.view(), {mr});
   const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view(), {mr});
-  const tritlut::tl_lut l1(tl_kind::tl1, a.view()), l2(tl_kind::tl2, a.view());
+  const tritlut::tl1_lut l1(a.view());
+  const tritlut::tl2_lut l2(a.view());
 
   std::vector<std::int32_t> d_i2s(n * m, -1), d1(n * m, -1), d2(n * m, -1);
   tritlut::gemm_i32(p.i2s.view(), a.view(), d_i2s.data(), m, 0, m);
@@ -65,11 +66,12 @@ void check_problem(std::size_t m, std::size_t k, std::size_t n, std::uint64_t se
 TEST_CASE("tl lut: entries equal the FORMATS.md tables, SIMD == scalar byte for byte", "[tl][lut]") {
   for (std::size_t k : {1, 2, 3, 5, 6, 7, 255, 2560, 2561, 6912}) {
     const auto a = test::make_acts(3, k, 1000 + k, -128, 127);  // -128 too: external activations
-    tritlut::tl_lut ref1, ref2;
+    tritlut::tl1_lut ref1;
+    tritlut::tl2_lut ref2;
     {
       tritlut::scoped_isa pin(tritlut::isa_id::scalar);
-      ref1.build(tl_kind::tl1, a.view());
-      ref2.build(tl_kind::tl2, a.view());
+      ref1.build(a.view());
+      ref2.build(a.view());
     }
     auto q = [&](std::size_t t, std::size_t j) -> int { return j < k ? a.q[t * a.stride + j] : 0; };
     const auto& L1 = ref1.view();
@@ -103,7 +105,8 @@ TEST_CASE("tl lut: entries equal the FORMATS.md tables, SIMD == scalar byte for 
     for (auto id : test::isas()) {
       tritlut::scoped_isa pin(id);
       INFO("isa " << tritlut::isa_name(id) << " k=" << k);
-      const tritlut::tl_lut s1(tl_kind::tl1, a.view()), s2(tl_kind::tl2, a.view());
+      const tritlut::tl1_lut s1(a.view());
+      const tritlut::tl2_lut s2(a.view());
       REQUIRE(std::memcmp(s1.view().data, L1.data, 3 * ref1.token_bytes()) == 0);
       REQUIRE(std::memcmp(s2.view().data, L2.data, 3 * ref2.token_bytes()) == 0);
       REQUIRE(std::memcmp(s2.view().scale, a.scale.data(), 3 * sizeof(float)) == 0);
@@ -181,7 +184,8 @@ TEST_CASE("tl: worst-case inputs are exact (the int16 overflow proof as a test)"
         for (auto id : test::isas()) {
           tritlut::scoped_isa pin(id);
           INFO("isa " << tritlut::isa_name(id) << " k=" << k << " w=" << wv << " q=" << qv);
-          const tritlut::tl_lut l1(tl_kind::tl1, a.view()), l2(tl_kind::tl2, a.view());
+          const tritlut::tl1_lut l1(a.view());
+          const tritlut::tl2_lut l2(a.view());
           std::vector<std::int32_t> d1(2 * m), d2(2 * m);
           tritlut::gemm_i32(t1.view(), l1.view(), d1.data(), m, 0, m);
           tritlut::gemm_i32(t2.view(), l2.view(), d2.data(), m, 0, m);
@@ -212,9 +216,8 @@ TEST_CASE("tl1/tl2: the byte sums are exact at their bounds (every activation va
         const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
         const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
         auto run = [&](const tritlut::act_view& x, std::int32_t* d) {
-          const tritlut::tl_lut l(kind, x);
-          if (kind == tl_kind::tl1) tritlut::gemm_i32(t1.view(), l.view(), d, m, 0, m);
-          else tritlut::gemm_i32(t2.view(), l.view(), d, m, 0, m);
+          if (kind == tl_kind::tl1) tritlut::gemm_i32(t1.view(), tritlut::tl1_lut(x).view(), d, m, 0, m);
+          else tritlut::gemm_i32(t2.view(), tritlut::tl2_lut(x).view(), d, m, 0, m);
         };
         std::int64_t per_c = 0;  // dot = per_c * c
         for (std::size_t j = 0; j < k; ++j) per_c += w[j];
@@ -256,7 +259,8 @@ TEST_CASE("tl: alternating worst-case patterns (every product +127, mixed signs 
   for (auto id : test::isas()) {
     tritlut::scoped_isa pin(id);
     INFO("isa " << tritlut::isa_name(id));
-    const tritlut::tl_lut l1(tl_kind::tl1, a.view()), l2(tl_kind::tl2, a.view());
+    const tritlut::tl1_lut l1(a.view());
+    const tritlut::tl2_lut l2(a.view());
     std::vector<std::int32_t> d1(3 * m), d2(3 * m);
     tritlut::gemm_i32(t1.view(), l1.view(), d1.data(), m, 0, m);
     tritlut::gemm_i32(t2.view(), l2.view(), d2.data(), m, 0, m);
@@ -276,7 +280,8 @@ TEST_CASE("tl: row ranges compute exactly their rows; thread pool equals one thr
   tritlut::thread_pool pool(3);
   for (auto id : test::isas()) {
     tritlut::scoped_isa pin(id);
-    const tritlut::tl_lut l1(tl_kind::tl1, a.view()), l2(tl_kind::tl2, a.view());
+    const tritlut::tl1_lut l1(a.view());
+    const tritlut::tl2_lut l2(a.view());
     for (auto [r0, r1] : {std::pair<std::size_t, std::size_t>{10, 47}, {64, 128}, {0, 1}, {300, 301}, {5, 5}}) {
       INFO("isa " << tritlut::isa_name(id) << " rows " << r0 << ".." << r1);
       std::vector<std::int32_t> d1(3 * p.m, 12345), d2(3 * p.m, 12345);
@@ -305,7 +310,7 @@ TEST_CASE("tl: one LUT shared by several matrices (Q/K/V), quantizer end to end"
   std::vector<float> x(n * k);
   for (auto& v : x) v = d(rng);
   const auto q = tritlut::quantize(x.data(), n, k);
-  const tritlut::tl_lut lut(tl_kind::tl2, q.view());
+  const tritlut::tl2_lut lut(q.view());
   for (std::size_t m : {960, 320, 321}) {
     const auto p = make_problem(m, k, m);
     const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view());
@@ -331,11 +336,17 @@ TEST_CASE("tl: bad calls are rejected with a clear message", "[tl][kernel][error
   const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view());
   const auto a = test::make_acts(2, 256, 2);
   const auto b = test::make_acts(1, 200, 3);
-  const tritlut::tl_lut l1(tl_kind::tl1, a.view()), l2(tl_kind::tl2, a.view()), l2b(tl_kind::tl2, b.view());
+  const tritlut::tl1_lut l1(a.view());
+  const tritlut::tl2_lut l2(a.view());
+  const tritlut::tl2_lut l2b(b.view());
   std::vector<float> y(16);
-  CHECK_THROWS_WITH(tritlut::gemm(t1.view(), l2.view(), y.data(), 8),
+  // Tables of the wrong kind do not compile (tests/api/compile_fail); a view filled by hand with
+  // the other kind's tables is still caught at run time.
+  const tritlut::tl1_lut_view l2_as_1{l2.view()};
+  const tritlut::tl2_lut_view l1_as_2{l1.view()};
+  CHECK_THROWS_WITH(tritlut::gemm(t1.view(), l2_as_1, y.data(), 8),
                     Catch::Contains("lookup tables were built for tl2, the matrix is tl1"));
-  CHECK_THROWS_WITH(tritlut::gemm(t2.view(), l1.view(), y.data(), 8),
+  CHECK_THROWS_WITH(tritlut::gemm(t2.view(), l1_as_2, y.data(), 8),
                     Catch::Contains("lookup tables were built for tl1, the matrix is tl2"));
   CHECK_THROWS_WITH(tritlut::gemm(t2.view(), l2b.view(), y.data(), 8),
                     Catch::Contains("lookup tables have 200 columns but the matrix has K = 256"));
@@ -345,6 +356,6 @@ TEST_CASE("tl: bad calls are rejected with a clear message", "[tl][kernel][error
   CHECK_THROWS_WITH(tritlut::gemm(t1.view(), l1.view(), static_cast<float*>(nullptr), 8), Catch::Contains("null output"));
   CHECK_THROWS_WITH(tritlut::gemm(tritlut::tl2_view{}, l2.view(), y.data(), 8), Catch::Contains("not a packed matrix"));
   CHECK_THROWS_WITH(tritlut::gemv(t2, l2, y.data()), Catch::Contains("expected one token, got 2"));
-  CHECK_THROWS_WITH(tritlut::tl_lut(tl_kind::tl2, tritlut::act_view{}), Catch::Contains("tl2 lut: empty activations"));
-  CHECK_THROWS_WITH(tritlut::gemm(t1.view(), tritlut::tl_lut_view{}, y.data(), 8), Catch::Contains("empty lookup tables"));
+  CHECK_THROWS_WITH(tritlut::tl2_lut(tritlut::act_view{}), Catch::Contains("tl2 lut: empty activations"));
+  CHECK_THROWS_WITH(tritlut::gemm(t1.view(), tritlut::tl1_lut_view{}, y.data(), 8), Catch::Contains("empty lookup tables"));
 }

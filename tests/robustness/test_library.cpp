@@ -97,7 +97,8 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
   STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::i2s_matrix>);
   STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::tl1_matrix>);
   STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::tl2_matrix>);
-  STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::tl_lut>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::tl1_lut>);
+  STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::tl2_lut>);
   STATIC_REQUIRE(!std::is_copy_constructible_v<tritlut::act_q8>);
   // The pool's workers point at the pool itself: it can be neither copied nor moved.
   STATIC_REQUIRE(!std::is_move_constructible_v<tritlut::thread_pool>);
@@ -166,7 +167,8 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
       REQUIRE(a2.view().neg == nullptr);
       REQUIRE(a2.packed_bytes() == 0);
       REQUIRE(a2.unpack().empty());
-      const tritlut::tl_lut l1(tritlut::tl_kind::tl1, x.view()), l2(tritlut::tl_kind::tl2, x.view());
+      const tritlut::tl1_lut l1(x.view());
+      const tritlut::tl2_lut l2(x.view());
       CHECK_THROWS_WITH(tritlut::gemv(a1, l1, y.data()), Contains("moved-from"));
       CHECK_THROWS_WITH(tritlut::gemv(a2, l2, y.data()), Contains("moved-from"));
       CHECK_THROWS_WITH(tritlut::gemv(a1, x, y.data()), Contains("moved-from"));
@@ -181,15 +183,15 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
     }
     SECTION("tl_lut") {
       const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
-      tritlut::tl_lut a(tritlut::tl_kind::tl2, x.view());
-      tritlut::tl_lut b(std::move(a));
+      tritlut::tl2_lut a(x.view());
+      tritlut::tl2_lut b(std::move(a));
       REQUIRE(a.tokens() == 0);  // NOLINT(bugprone-use-after-move)
       REQUIRE(a.cols() == 0);
       REQUIRE(a.view().data == nullptr);
       CHECK_THROWS_WITH(tritlut::gemm(t2, a, y.data()), Contains("empty lookup tables"));
       tritlut::gemm(t2, b, y.data());
       check_floats(y, m, 0, m, oracle(w, m, k, x), m, x, 1.0f);
-      a.build(tritlut::tl_kind::tl2, x.view());  // a moved-from tl_lut can be built again
+      a.build(x.view());  // a moved-from tl2_lut can be built again
       std::vector<float> y2(m, sentinel);
       tritlut::gemm(t2, a, y2.data());
       CHECK(y2 == y);
@@ -204,7 +206,7 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
       REQUIRE(a.view().q == nullptr);
       REQUIRE(a.view().n == 0);
       CHECK_THROWS_WITH(tritlut::gemm(mat, a, y.data()), Contains("empty activations"));
-      CHECK_THROWS_WITH(tritlut::tl_lut(tritlut::tl_kind::tl1, a.view()), Contains("empty activations"));
+      CHECK_THROWS_WITH(tritlut::tl1_lut(a.view()), Contains("empty activations"));
       tritlut::gemv(mat, b, y.data());
       check_floats(y, m, 0, m, oracle(w, m, k, b), m, b, 1.0f);
     }
@@ -265,7 +267,8 @@ TEST_CASE("every pointer-taking entry point rejects null with a clear error", "[
 
     const auto t1 = tritlut::tl1_matrix::from_i2s(mat.view());
     const auto t2 = tritlut::tl2_matrix::from_i2s(mat.view());
-    const tritlut::tl_lut l1(tritlut::tl_kind::tl1, x.view()), l2(tritlut::tl_kind::tl2, x.view());
+    const tritlut::tl1_lut l1(x.view());
+    const tritlut::tl2_lut l2(x.view());
     tritlut::tl1_view v1 = t1.view();
     v1.idx = nullptr;
     CHECK_THROWS_WITH(tritlut::gemm(v1, l1.view(), y.data(), m), Contains("no data"));
@@ -280,7 +283,7 @@ TEST_CASE("every pointer-taking entry point rejects null with a clear error", "[
       CHECK_THROWS_WITH(tritlut::gemm(v2, l2.view(), y.data(), m), Contains("no data"));
       CHECK_THROWS_WITH(tritlut::gemm(pool, v2, l2.view(), y.data(), m), Contains("no data"));
     }
-    tritlut::tl_lut_view lv = l1.view();
+    tritlut::tl1_lut_view lv = l1.view();
     lv.data = nullptr;
     CHECK_THROWS_WITH(tritlut::gemm(t1.view(), lv, y.data(), m), Contains("empty lookup tables"));
     CHECK_THROWS_WITH(tritlut::gemm(t2.view(), l2.view(), static_cast<float*>(nullptr), m), Contains("null output"));
@@ -342,7 +345,7 @@ TEST_CASE("parallel_for inside a parallel_for task runs inline instead of deadlo
       const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
       const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
       res.x = activations(2, k, 6);
-      const tritlut::tl_lut l2(tritlut::tl_kind::tl2, res.x.view());
+      const tritlut::tl2_lut l2(res.x.view());
       res.dots = oracle(w, m, k, res.x);
       for (tritlut::isa_id id : tritlut::available_isas()) {
         tritlut::scoped_isa force(id);
@@ -440,8 +443,10 @@ TEST_CASE("gemm/gemv with an out_span check the output size, on every format and
   for (tritlut::isa_id id : tritlut::available_isas()) {
     tritlut::scoped_isa force(id);
     INFO("isa " << tritlut::isa_name(id));
-    const tritlut::tl_lut l1(tritlut::tl_kind::tl1, x.view()), l2(tritlut::tl_kind::tl2, x.view());
-    const tritlut::tl_lut l1g(tritlut::tl_kind::tl1, x1.view()), l2g(tritlut::tl_kind::tl2, x1.view());
+    const tritlut::tl1_lut l1(x.view());
+    const tritlut::tl2_lut l2(x.view());
+    const tritlut::tl1_lut l1g(x1.view());
+    const tritlut::tl2_lut l2g(x1.view());
     using of = tritlut::out_span<float>;
     using oi = tritlut::out_span<std::int32_t>;
     // name, elements needed, then the float or int32 call; `ld` and the row range as each writes.
@@ -526,7 +531,7 @@ TEST_CASE("out_span: a stride whose output size overflows size_t is rejected, no
   const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
   const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
   const auto x = activations(3, k, 11);
-  const tritlut::tl_lut l1(tritlut::tl_kind::tl1, x.view());
+  const tritlut::tl1_lut l1(x.view());
   std::vector<float> y(64, sentinel);
   // For ldy = 2^63, (3 - 1) * ldy + 16 wraps around to 16: without the overflow check a 64-element
   // buffer would pass the size test.

@@ -22,7 +22,8 @@
 #include "../types.hpp"
 #include "reference.hpp"
 
-namespace tritlut {
+TRITLUT_BEGIN_TARGET_NS
+namespace kernels::detail {
 // Tile shapes per ISA, chosen with tritlut-bench on 6912 x 2560 (docs/tuning.md). Two rows per
 // GEMV tile beat four on AVX2 and AVX-512 (four row streams plus the activations exhaust the 16 ymm
 // registers and the load ports). The batched tile is R x NB accumulators in registers.
@@ -54,7 +55,8 @@ struct i2s_tile_traits<isa::neon> {
 };
 template <>
 struct i2s_tile_traits<isa::neon_dotprod> : i2s_tile_traits<isa::neon> {};
-}  // namespace tritlut
+}  // namespace kernels::detail
+TRITLUT_END_TARGET_NS
 
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
@@ -339,13 +341,13 @@ inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, 
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void i2s_gemm(const i2s_view& w, const act_view& x, const gemm_out& out, std::size_t row0, std::size_t row1,
                      Tag) noexcept {
-  using T = i2s_tile_traits<Tag>;
+  using T = detail::i2s_tile_traits<Tag>;
   if (x.n == 1) {
     // Short tiles: the row range is cut into two contiguous segments whose tiles are visited in
     // turn (two independent DRAM streams per thread keep more lines in flight); long tiles stream
     // well on their own. See i2s_gemv_near_tile_bytes for the measurements.
     constexpr int R = T::gemv_rows;
-    const std::size_t S = R * (w.kp / 4) <= i2s_gemv_near_tile_bytes ? 2 : 1;
+    const std::size_t S = R * (w.kp / 4) <= detail::i2s_gemv_near_tile_bytes ? 2 : 1;
     const std::size_t tiles = (row1 - row0) / R;
     const std::size_t seg = (tiles + S - 1) / S;
     for (std::size_t i = 0; i < seg; ++i)

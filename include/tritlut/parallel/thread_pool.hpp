@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // tritlut/parallel/thread_pool.hpp - a small fork-join thread pool and a row partitioner.
 //
-// Kernels never spawn threads; they take a row range. This pool is for users who want one: the
+// Kernels never spawn threads; they take a row range. This pool is for users who want one (the
+// pool forms of api.hpp take it; this header knows nothing of the API): the
 // calling thread takes part, workers spin briefly before sleeping (a decode step issues hundreds of
 // short jobs per token, so waking a sleeping thread each time would cost more than the work).
 //
@@ -21,7 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "../gemm.hpp"
+#include "../config.hpp"
+#include "../error.hpp"
 
 namespace tritlut {
 // Outside the per-ISA target namespace (and not named `detail`, see dispatch.hpp), so that pools
@@ -165,28 +167,5 @@ class thread_pool {
   std::exception_ptr error_;
   std::atomic<bool> stop_{false};
 };
-
-// GEMM with the rows split over the pool (one part per thread, tiles of 16 rows never cut).
-// y: [x.n][ldy] floats; unchecked size with a raw pointer, checked with an out_span (gemm.hpp).
-inline void gemm(thread_pool& pool, const i2s_view& w, const act_view& x, float* y, std::size_t ldy) {
-  detail::check_gemm("i2s gemm", w, x, y, ldy, 0, w.m);
-  const kernel_table& t = active_table();
-  const std::size_t parts = std::min<std::size_t>(pool.size(), (w.m + 15) / 16);
-  pool.parallel_for(parts, [&](std::size_t i) {
-    const auto [r0, r1] = partition_rows(w.m, parts, i, 16);
-    if (r0 < r1) t.i2s_gemm(w, x, gemm_out{y, nullptr, ldy}, r0, r1);
-  });
-}
-inline void gemm(thread_pool& pool, const i2s_view& w, const act_view& x, out_span<float> y, std::size_t ldy) {
-  detail::check_gemm("i2s gemm", w, x, y.data, ldy, 0, w.m);
-  detail::check_out_size("i2s gemm", y.size, x.n, ldy, w.m);
-  gemm(pool, w, x, y.data, ldy);
-}
-inline void gemm(thread_pool& pool, const i2s_matrix& w, const act_q8& x, float* y) {
-  gemm(pool, w.view(), x.view(), y, w.rows());
-}
-inline void gemm(thread_pool& pool, const i2s_matrix& w, const act_q8& x, out_span<float> y) {
-  gemm(pool, w.view(), x.view(), y, w.rows());
-}
 
 TRITLUT_END_TARGET_NS
