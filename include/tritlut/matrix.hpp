@@ -410,25 +410,10 @@ class ternary_matrix {
       return s;
     }
     mr = detail::tl_check_config("ternary_matrix", m, k, tl_pack_config{mr});
-    if (f == weight_format::tl1) {
-      s.tl1.m = m;
-      s.tl1.k = k;
-      s.tl1.mr = mr;
-      s.tl1.tiles = (m + mr - 1) / mr;
-      s.tl1.cols = tl1_cols(k);
-      s.tl1.alpha = alpha;
-    } else {
-      tl2_view& v = s.tl2;
-      v.m = m;
-      v.k = k;
-      v.mr = mr;
-      v.tiles = (m + mr - 1) / mr;
-      v.k3 = tl2_k3(k);
-      v.cols3 = v.k3 / 6;
-      v.groups = (v.cols3 + tl2_group - 1) / tl2_group;
-      v.colst = tl2_tail_cols(k);
-      v.alpha = alpha;
-    }
+    if (f == weight_format::tl1)
+      s.tl1 = tl1_matrix::shape_view(m, k, mr, alpha);
+    else
+      s.tl2 = tl2_matrix::shape_view(m, k, mr, alpha);
     return s;
   }
 

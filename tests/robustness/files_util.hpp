@@ -18,14 +18,8 @@
 
 namespace files_util {
 
-inline std::string run_exe() {
-  const char* e = std::getenv("TRITLUT_ROBUST_RUN_EXE");
-  return e && *e ? e : robust::run_exe();
-}
-inline std::string convert_exe() {
-  const char* e = std::getenv("TRITLUT_ROBUST_CONVERT_EXE");
-  return e && *e ? e : robust::convert_exe();
-}
+using robust::convert_exe;
+using robust::run_exe;
 
 // What the test sees and does while the child runs (run_driven's tick).
 struct child_ctl {

@@ -29,16 +29,8 @@ namespace robust16b {
 
 using namespace tritlut::ex;
 
-// The programs under test; TRITLUT_ROBUST_RUN_EXE / TRITLUT_ROBUST_CONVERT_EXE point the same
-// tests at other binaries (how the tests were shown to fail on the code before the fixes).
-inline std::string run_exe() {
-  const char* e = std::getenv("TRITLUT_ROBUST_RUN_EXE");
-  return e && *e ? e : robust::run_exe();
-}
-inline std::string convert_exe() {
-  const char* e = std::getenv("TRITLUT_ROBUST_CONVERT_EXE");
-  return e && *e ? e : robust::convert_exe();
-}
+using robust::convert_exe;
+using robust::run_exe;
 
 // Address-space cap for a child where the old code ran away (GBs): a failing run ends in
 // std::bad_alloc instead of eating the machine. ASan reserves terabytes of address space up

@@ -42,6 +42,18 @@ class tl1_matrix {
     });
   }
 
+  // The view of an m x k matrix in tiles of mr rows, sizes only (no data): what pack_rows fills.
+  static tl1_view shape_view(std::size_t m, std::size_t k, std::size_t mr, float alpha) noexcept {
+    tl1_view v{};
+    v.m = m;
+    v.k = k;
+    v.mr = mr;
+    v.tiles = (m + mr - 1) / mr;
+    v.cols = tl1_cols(k);
+    v.alpha = alpha;
+    return v;
+  }
+
   // Repacks an I2_S matrix (e.g. a GGUF type-36 tensor) - the load-time conversion.
   static tl1_matrix from_i2s(const i2s_view& v, tl_pack_config cfg = {}) {
     detail::tl_check_i2s(v, "tl1 from_i2s");
@@ -54,12 +66,7 @@ class tl1_matrix {
     const std::size_t mr = detail::tl_check_config("tl1 pack", m, k, cfg);
     tl1_matrix t;
     tl1_view& v = t.v_;
-    v.m = m;
-    v.k = k;
-    v.mr = mr;
-    v.tiles = (m + mr - 1) / mr;
-    v.cols = tl1_cols(k);
-    v.alpha = alpha;
+    v = shape_view(m, k, mr, alpha);
     t.idx_ = aligned_buffer<std::uint8_t>(v.tiles * v.cols * mr);
     std::uint8_t* d = t.idx_.data();
     std::memset(d, 0x44, v.tiles * v.cols * mr);  // index 4 = (0, 0) in both nibbles: padding rows

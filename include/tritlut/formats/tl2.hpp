@@ -44,6 +44,21 @@ class tl2_matrix {
     });
   }
 
+  // The view of an m x k matrix in tiles of mr rows, sizes only (no data): what pack_rows fills.
+  static tl2_view shape_view(std::size_t m, std::size_t k, std::size_t mr, float alpha) noexcept {
+    tl2_view v{};
+    v.m = m;
+    v.k = k;
+    v.mr = mr;
+    v.tiles = (m + mr - 1) / mr;
+    v.k3 = tl2_k3(k);
+    v.cols3 = v.k3 / 6;
+    v.groups = (v.cols3 + tl2_group - 1) / tl2_group;
+    v.colst = tl2_tail_cols(k);
+    v.alpha = alpha;
+    return v;
+  }
+
   // Repacks an I2_S matrix (e.g. a GGUF type-36 tensor) - the load-time conversion.
   static tl2_matrix from_i2s(const i2s_view& v, tl_pack_config cfg = {}) {
     detail::tl_check_i2s(v, "tl2 from_i2s");
@@ -55,15 +70,7 @@ class tl2_matrix {
     const std::size_t mr = detail::tl_check_config("tl2 pack", m, k, cfg);
     tl2_matrix t;
     tl2_view& v = t.v_;
-    v.m = m;
-    v.k = k;
-    v.mr = mr;
-    v.tiles = (m + mr - 1) / mr;
-    v.k3 = tl2_k3(k);
-    v.cols3 = v.k3 / 6;
-    v.groups = (v.cols3 + tl2_group - 1) / tl2_group;
-    v.colst = tl2_tail_cols(k);
-    v.alpha = alpha;
+    v = shape_view(m, k, mr, alpha);
     const std::size_t n_idx = v.tiles * v.cols3 * mr, n_sign = v.tiles * v.groups * mr, n_tail = v.tiles * v.colst * mr;
     // One buffer: triple indices | signs | tail indices (each region a multiple of 16 bytes).
     t.buf_ = aligned_buffer<std::uint8_t>(n_idx + n_sign + n_tail + 1);
