@@ -26,8 +26,20 @@ void* operator new(std::size_t n) {
   if (void* p = malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
+// Every unaligned form is replaced, so that each delete meets the new it pairs with (with only the
+// plain form replaced, ASan's nothrow new met this free-based delete: alloc-dealloc-mismatch).
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  count();
+  return malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
 void operator delete(void* p) noexcept { free(p); }
 void operator delete(void* p, std::size_t) noexcept { free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { free(p); }
+void operator delete[](void* p) noexcept { free(p); }
+void operator delete[](void* p, std::size_t) noexcept { free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { free(p); }
 
 extern "C" void* aligned_alloc(std::size_t align, std::size_t n) noexcept {
   count();
