@@ -4,6 +4,8 @@
 // calls are ambiguous through ADL on xsimd >= 9.
 #pragma once
 
+#include <cstring>
+
 #include <xsimd/xsimd.hpp>
 
 #ifndef XSIMD_VERSION_MAJOR
@@ -36,14 +38,19 @@ inline T reduce_max(const xsimd::batch<T, A>& b) noexcept {
   return m;
 }
 
-// bitwise_cast<batch<To,A>>(x) in 8.1, bitwise_cast<To>(x) since 11.0.
+// Reinterprets a batch's bits as another lane type through its register. Not xsimd::bitwise_cast:
+// on NEON that dispatches through a table of function pointers, which makes g++ emit the
+// `wrap::vreinterpretq_*` wrappers as weak symbols outside the per-ISA namespace (the ODR check of
+// tests/core fails on them); a memcpy between two vector registers is a no-op for the compiler.
 template <class To, class T, class A>
 inline xsimd::batch<To, A> bitcast(const xsimd::batch<T, A>& x) noexcept {
-#if XSIMD_VERSION_MAJOR >= 11
-  return xsimd::bitwise_cast<To>(x);
-#else
-  return xsimd::bitwise_cast<xsimd::batch<To, A>>(x);
-#endif
+  using from_reg = typename xsimd::batch<T, A>::register_type;
+  using to_reg = typename xsimd::batch<To, A>::register_type;
+  static_assert(sizeof(from_reg) == sizeof(to_reg), "bitcast between registers of different sizes");
+  const from_reg f = x;
+  to_reg t;
+  std::memcpy(&t, &f, sizeof t);
+  return xsimd::batch<To, A>(t);
 }
 
 }  // namespace compat
