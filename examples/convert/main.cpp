@@ -9,9 +9,9 @@
 
 #include <unistd.h>
 
-#include "convert.hpp"
-#include "convert_internal.hpp"
-#include "file_checks.hpp"
+#include "convert/convert.hpp"
+#include "convert/internal.hpp"
+#include "common/file_checks.hpp"
 
 namespace {
 
@@ -98,13 +98,13 @@ void expect_positional(const args& a, std::size_t n, const char* what) {
 }
 
 // Once per written file: which engines cannot run it although its format suggests they might.
-void warn_peers(const std::string& out, const std::string& arch, tritlut::ex::ggml_type format) {
-  const std::string w = tritlut::ex::peer_warning(arch, format);
+void warn_peers(const std::string& out, const std::string& arch, trex::ggml_type format) {
+  const std::string w = trex::peer_warning(arch, format);
   if (!w.empty()) std::fprintf(stderr, "tritlut-convert: warning: %s: %s\n", out.c_str(), w.c_str());
 }
 
 int run(int argc, char** argv) {
-  using namespace tritlut::ex;
+  using namespace trex;
   if (argc < 2) throw usage_error("missing subcommand");
   const std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
@@ -165,7 +165,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tritlut::ex::guard_mapped_files("tritlut-convert");  // an input truncated while mapped: a message, not SIGBUS
+  trex::guard_mapped_files("tritlut-convert");  // an input truncated while mapped: a message, not SIGBUS
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {

@@ -25,16 +25,16 @@
 #include <sched.h>
 #endif
 
-#include "error.hpp"
-#include "file_checks.hpp"
-#include "generate.hpp"
-#include "model.hpp"
-#include "sampler.hpp"
-#include "tokenizer.hpp"
+#include "common/error.hpp"
+#include "common/file_checks.hpp"
+#include "engine/generate.hpp"
+#include "engine/model.hpp"
+#include "engine/sampler.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace {
 
-using namespace tritlut::ex;
+using namespace trex;
 
 // stdout is a pipe whose reader has gone (as in `| head`): the program ends quietly with status 0,
 // like other command-line tools (SIGPIPE is ignored so that this is seen as EPIPE).

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 // tests/fuzz/fuzz_gguf.cpp - any bytes into the GGUF reader; on success also dequantize small
-// tensors, decode ternary ones and build a tokenizer from the metadata. Only tritlut::ex::error
+// tensors, decode ternary ones and build a tokenizer from the metadata. Only trex::error
 // (or std::exception from the library) may escape the parser; crashes/UB are bugs.
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 
-#include "gguf.hpp"
-#include "quants.hpp"
-#include "tokenizer.hpp"
+#include "formats/gguf.hpp"
+#include "formats/quants.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace tritlut::ex;
+  using namespace trex;
   try {
     const gguf_reader r = gguf_reader::from_memory(data, size, "fuzz");
     for (const auto& kv : r.metadata()) (void)kv.second.raw();

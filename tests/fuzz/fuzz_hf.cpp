@@ -10,13 +10,13 @@
 #include <filesystem>
 #include <string>
 
-#include "convert.hpp"
+#include "convert/convert.hpp"
 #include "fuzz_parts.hpp"
-#include "gguf.hpp"
-#include "safetensors.hpp"
+#include "formats/gguf.hpp"
+#include "formats/safetensors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace tritlut::ex;
+  using namespace trex;
   const auto parts = fuzz_parts::split_parts(data, size, 3);
   static const std::filesystem::path ck = [] {
     const auto d = fuzz_parts::scratch_dir() / "checkpoint";

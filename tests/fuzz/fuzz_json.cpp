@@ -6,11 +6,11 @@
 #include <exception>
 #include <string_view>
 
-#include "hf_vocab.hpp"
-#include "json.hpp"
+#include "tokenizer/hf_vocab.hpp"
+#include "common/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace tritlut::ex;
+  using namespace trex;
   try {
     const json j = json::parse(std::string_view(reinterpret_cast<const char*>(data), size));
     try {

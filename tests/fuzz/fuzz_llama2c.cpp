@@ -9,12 +9,12 @@
 #include <exception>
 #include <string>
 
-#include "convert.hpp"
+#include "convert/convert.hpp"
 #include "fuzz_parts.hpp"
-#include "gguf.hpp"
+#include "formats/gguf.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace tritlut::ex;
+  using namespace trex;
   const auto parts = fuzz_parts::split_parts(data, size, 2);
   const auto& dir = fuzz_parts::scratch_dir();
   const std::string model = (dir / "model.bin").string(), tok = (dir / "tokenizer.bin").string(),

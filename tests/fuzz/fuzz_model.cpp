@@ -12,13 +12,13 @@
 
 #include <tritlut/tritlut.hpp>
 
-#include "generate.hpp"
-#include "gguf.hpp"
-#include "model.hpp"
-#include "tokenizer.hpp"
+#include "engine/generate.hpp"
+#include "formats/gguf.hpp"
+#include "engine/model.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace tritlut::ex;
+  using namespace trex;
   static tritlut::thread_pool pool(1);  // inline: deterministic and no thread start-up per input
   try {
     gguf_reader r = gguf_reader::from_memory(data, size, "fuzz");

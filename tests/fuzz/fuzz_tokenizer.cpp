@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "convert.hpp"
-#include "tokenizer.hpp"
+#include "convert/convert.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace {
-using namespace tritlut::ex;
+using namespace trex;
 
 tokenizer make_spm() {
   vocab_data v;

@@ -15,14 +15,14 @@
 
 #include <tritlut/tritlut.hpp>
 
-#include "convert.hpp"
-#include "fp16.hpp"
+#include "convert/convert.hpp"
+#include "common/fp16.hpp"
 #include "fuzz_parts.hpp"
-#include "gguf.hpp"
-#include "hf_vocab.hpp"
-#include "quants.hpp"
-#include "safetensors.hpp"
-#include "tokenizer.hpp"
+#include "formats/gguf.hpp"
+#include "tokenizer/hf_vocab.hpp"
+#include "formats/quants.hpp"
+#include "formats/safetensors.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace {
 void put(const std::filesystem::path& p, const void* d, std::size_t n) {
@@ -52,8 +52,8 @@ std::vector<std::uint8_t> f32_bytes(std::size_t n, std::mt19937& rng, float lo, 
   return b;
 }
 
-tritlut::ex::vocab_data tiny_spm_vocab() {
-  tritlut::ex::vocab_data s;
+trex::vocab_data tiny_spm_vocab() {
+  trex::vocab_data s;
   s.model = "llama";
   s.tokens = {"<unk>", "<s>", "</s>", "<0x41>", "\xE2\x96\x81", "a", ("\xE2\x96\x81" "a"), "b"};
   s.scores = {0, 0, 0, 0, -1, -2, -3, -4};
@@ -66,7 +66,7 @@ tritlut::ex::vocab_data tiny_spm_vocab() {
 
 // A complete model of architecture `arch` (bitnet-b1.58, bitnet or llama) that tritlut-run loads.
 std::vector<std::uint8_t> tiny_model(const std::string& arch, std::uint32_t seed) {
-  using namespace tritlut::ex;
+  using namespace trex;
   std::mt19937 rng(seed);
   const bool llama = arch == "llama";
   gguf_writer w;
@@ -166,7 +166,7 @@ std::string llama2c_tokenizer() {
 // packed: 2B4T style (relu2, U8 weights packed 4 per byte + weight_scale, BF16 elsewhere); else
 // 1bitLLM style (silu, F16 master weights ternarized by the converter).
 std::string hf_checkpoint(bool packed, const std::filesystem::path& tmp, std::uint32_t seed) {
-  using namespace tritlut::ex;
+  using namespace trex;
   std::mt19937 rng(seed);
   const std::string config = std::string("{\"hidden_size\": 16, \"intermediate_size\": 32, \"num_hidden_layers\": 1, "
                              "\"num_attention_heads\": 2, \"num_key_value_heads\": 1, \"max_position_embeddings\": 64, "
@@ -224,7 +224,7 @@ std::string hf_checkpoint(bool packed, const std::filesystem::path& tmp, std::ui
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace tritlut::ex;
+  using namespace trex;
   if (argc != 2) {
     std::fprintf(stderr, "usage: tritlut_fuzz_seeds DIR\n");
     return 2;

@@ -9,15 +9,15 @@
 #include <tuple>
 
 #include "catch.hpp"
-#include "convert.hpp"
-#include "fp16.hpp"
-#include "gguf.hpp"
-#include "quants.hpp"
-#include "safetensors.hpp"
+#include "convert/convert.hpp"
+#include "common/fp16.hpp"
+#include "formats/gguf.hpp"
+#include "formats/quants.hpp"
+#include "formats/safetensors.hpp"
 #include "test_util.hpp"
-#include "tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 

@@ -5,12 +5,12 @@
 #include <random>
 
 #include "catch.hpp"
-#include "fp16.hpp"
-#include "gguf.hpp"
-#include "quants.hpp"
+#include "common/fp16.hpp"
+#include "formats/gguf.hpp"
+#include "formats/quants.hpp"
 #include "test_util.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 using Catch::Matchers::Contains;
 
 namespace {

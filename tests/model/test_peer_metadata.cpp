@@ -12,18 +12,18 @@
 #include <tuple>
 
 #include "catch.hpp"
-#include "convert.hpp"
-#include "fp16.hpp"
-#include "generate.hpp"
-#include "gguf.hpp"
-#include "model.hpp"
-#include "quants.hpp"
-#include "safetensors.hpp"
+#include "convert/convert.hpp"
+#include "common/fp16.hpp"
+#include "engine/generate.hpp"
+#include "formats/gguf.hpp"
+#include "engine/model.hpp"
+#include "formats/quants.hpp"
+#include "formats/safetensors.hpp"
 #include "test_util.hpp"
-#include "tokenizer.hpp"
-#include "unicode.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "common/unicode.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
@@ -377,7 +377,7 @@ TEST_CASE("peer metadata: every converter output is in the ranges other engines 
 
 TEST_CASE("peer metadata: hf rejects an rms_norm_eps no engine accepts", "[convert][peer]") {
   const fs::path dir = write_silu_checkpoint();
-  const std::string cfg = tritlut::ex::read_file((dir / "config.json").string());
+  const std::string cfg = trex::read_file((dir / "config.json").string());
   for (const char* bad : {"-1e-6", "1.5"}) {
     std::string c = cfg;
     c.replace(c.find("\"rms_norm_eps\": 0.0"), 19, std::string("\"rms_norm_eps\": ") + bad);

@@ -5,10 +5,10 @@
 #include <random>
 
 #include "catch.hpp"
-#include "fp16.hpp"
-#include "quants.hpp"
+#include "common/fp16.hpp"
+#include "formats/quants.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 using Catch::Matchers::Contains;
 
 TEST_CASE("fp16: exact round trip of every f16 value, RNE rounding", "[quants]") {

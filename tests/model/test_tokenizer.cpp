@@ -9,13 +9,13 @@
 #include <sstream>
 
 #include "catch.hpp"
-#include "gguf.hpp"
-#include "hf_vocab.hpp"
+#include "formats/gguf.hpp"
+#include "tokenizer/hf_vocab.hpp"
 #include "test_util.hpp"
-#include "tokenizer.hpp"
-#include "unicode.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "common/unicode.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 using Catch::Matchers::Contains;
 
 namespace {

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "hf_vocab.hpp"
+#include "common/file_checks.hpp"
+#include "tokenizer/hf_vocab.hpp"
 #include "scratch_files.hpp"
 
 namespace tt {
@@ -24,7 +25,7 @@ inline std::string tmp_path(const std::string& name) {
 }
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
-  const std::string s = tritlut::ex::read_file(path);
+  const std::string s = trex::read_file(path);
   return {s.begin(), s.end()};
 }
 

@@ -12,10 +12,10 @@
 #include <tuple>
 #include <vector>
 
-#include "fp16.hpp"
-#include "gguf.hpp"
+#include "common/fp16.hpp"
+#include "formats/gguf.hpp"
 #include "robust_util.hpp"
-#include "safetensors.hpp"
+#include "formats/safetensors.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TRITLUT_ROBUST_ASAN 1
@@ -27,7 +27,7 @@
 
 namespace robust16b {
 
-using namespace tritlut::ex;
+using namespace trex;
 
 using robust::convert_exe;
 using robust::run_exe;

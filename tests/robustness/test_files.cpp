@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // tests/robustness/test_files.cpp - issue 16 §1: no conversion destroys or corrupts a file. Every
-// converter output goes through one mechanism (examples/lib/atomic_file.*): these tests hold each
+// converter output goes through one mechanism (examples/common/atomic_file.*): these tests hold each
 // converter to the property "the output path holds nothing, the previous file or a whole new one;
 // no input changes; no temporary file is left", through links, failures, signals and a second
 // writer. All inputs are built here.

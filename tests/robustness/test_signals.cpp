@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // tests/robustness/test_signals.cpp - issue 16 §4: never hang, never die of a signal the program
 // can prevent. Every file input of both programs refuses FIFOs, directories and devices without
-// blocking (examples/lib/file_checks.*); a model file truncated while tritlut-run has it mapped
+// blocking (examples/common/file_checks.*); a model file truncated while tritlut-run has it mapped
 // ends the run with a message (SIGBUS handler); output errors are reported, a closed pipe ends
 // quietly. All inputs are built here.
 #include <sys/stat.h>

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "gguf.hpp"
-#include "quants.hpp"
+#include "formats/gguf.hpp"
+#include "formats/quants.hpp"
 
 namespace ref {
 
@@ -30,8 +30,8 @@ struct layer {
 
 class model {
  public:
-  explicit model(const tritlut::ex::gguf_reader& r) {
-    using namespace tritlut::ex;
+  explicit model(const trex::gguf_reader& r) {
+    using namespace trex;
     arch = r.architecture();
     const std::string a = arch + ".";
     dim = r.get_u32(a + "embedding_length", 0);

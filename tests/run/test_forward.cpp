@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "generate.hpp"
-#include "model.hpp"
+#include "engine/generate.hpp"
+#include "engine/model.hpp"
 #include "reference.hpp"
 #include "tiny_models.hpp"
-#include "tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 
 namespace {
 

@@ -10,11 +10,11 @@
 #include <tritlut/tritlut.hpp>
 
 #include "catch.hpp"
-#include "fp16.hpp"
-#include "ops.hpp"
-#include "vec.hpp"
+#include "common/fp16.hpp"
+#include "engine/ops.hpp"
+#include "common/vec.hpp"
 
-using namespace tritlut::ex;
+using namespace trex;
 
 namespace {
 

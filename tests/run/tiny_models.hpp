@@ -16,10 +16,10 @@
 
 #include <tritlut/tritlut.hpp>
 
-#include "convert.hpp"
-#include "convert_internal.hpp"
-#include "fp16.hpp"
-#include "gguf.hpp"
+#include "convert/convert.hpp"
+#include "convert/internal.hpp"
+#include "common/fp16.hpp"
+#include "formats/gguf.hpp"
 #include "scratch_files.hpp"
 
 namespace tiny {
@@ -33,8 +33,8 @@ inline std::string path(const std::string& name) {
 // embd: the token embedding's type (F32 for llama and F16 for bitnet by default; Q8_0 is written
 // here too, so a bitnet model can have a tied quantized embedding).
 inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed,
-                        std::optional<tritlut::ex::ggml_type> embd_type = std::nullopt) {
-  using namespace tritlut::ex;
+                        std::optional<trex::ggml_type> embd_type = std::nullopt) {
+  using namespace trex;
   const std::uint32_t D = 256, F = 320, L = 2, H = 4, KVH = 2, HD = D / H, KV = KVH * HD;
   const vocab_data vocab = synthetic_vocab(300);
   const std::uint64_t V = vocab.tokens.size();
@@ -130,14 +130,14 @@ inline void write_model(const std::string& arch, const std::string& out, std::ui
 
 // bitnet-b1.58 via the dummy converter ("tiny" config: 256/768, 2 layers, 4/2 heads), vocab 300.
 inline void write_b158(const std::string& out, std::uint64_t seed) {
-  tritlut::ex::dummy_options o;
+  trex::dummy_options o;
   o.config = "tiny";
   o.out = out;
   o.seed = seed;
   o.vocab_size = 300;
   o.ctx = 256;
   o.show_progress = false;
-  tritlut::ex::convert_dummy(o);
+  trex::convert_dummy(o);
 }
 
 }  // namespace tiny
