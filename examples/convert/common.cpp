@@ -8,18 +8,12 @@
 
 #include <tritlut/formats/i2s.hpp>
 
+#include "common/clock.hpp"
 #include "convert/internal.hpp"
 #include "common/fp16.hpp"
 #include "formats/quants.hpp"
 
 namespace trex {
-
-namespace {
-double now_s() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 progress::progress(std::string label, std::uint64_t total, bool enabled)
     : label_(std::move(label)), total_(total), enabled_(enabled) {

@@ -5,14 +5,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 
 namespace trex {
 
 namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 std::size_t ctx_of(const model& m, const session_options& o) { return o.n_ctx ? o.n_ctx : m.hp().n_ctx_train; }
 
 // Length of s without a trailing incomplete UTF-8 sequence.

@@ -29,8 +29,7 @@ void forward(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::siz
   if (pos0 + n > c.cache.n_ctx())
     throw error("context is full: " + std::to_string(pos0 + n) + " tokens do not fit in the context of " +
                 std::to_string(c.cache.n_ctx()));
-  if (c.m.hp().arch == arch_kind::llama) forward_llama(c, tokens, n, pos0);
-  else forward_bitnet(c, tokens, n, pos0);
+  c.m.hp().arch->forward(c, tokens, n, pos0);
 }
 
 void embed_tokens(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // examples/engine/graph.hpp - the forward pass: tokens at positions pos0.. -> K/V in the cache and the
-// logits of the last token. One graph per family (graph_bitnet.cpp, graph_llama.cpp); a prompt is
+// logits of the last token. One graph per architecture (engine/models/); a prompt is
 // one batch through the GEMM kernels (weights read once per batch), a generated token a batch of 1.
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include <tritlut/tritlut.hpp>
 
+#include "engine/arch.hpp"
 #include "engine/bitlinear.hpp"
 #include "engine/kv_cache.hpp"
 #include "engine/model.hpp"
@@ -49,12 +50,10 @@ struct forward_ctx {
 
 // Runs n (<= buf.n_batch) tokens at positions pos0..pos0+n-1 (pos0 + n <= cache.n_ctx());
 // leaves the last token's logits in buf.logits.
-void forward_bitnet(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
-void forward_llama(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
-// Picks the graph of the model's family.
+// The graph of the model's architecture (hparams::arch, engine/models/).
 void forward(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
 
-// Steps shared by the graphs (graph_common.cpp).
+// Steps shared by the graphs (graph.cpp).
 void embed_tokens(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
 // q/k/v of the normed input buf.xb, RoPE, K/V into the cache, attention -> buf.att.
 void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t pos0, bool neox);

@@ -13,23 +13,6 @@
 
 namespace trex {
 
-bool parse_arch(const std::string& name, arch_kind& out) {
-  if (name == "bitnet-b1.58" || name == "bitnet-25") out = arch_kind::bitnet_b158;
-  else if (name == "bitnet") out = arch_kind::bitnet;
-  else if (name == "llama") out = arch_kind::llama;
-  else return false;
-  return true;
-}
-
-const char* to_string(arch_kind a) {
-  switch (a) {
-    case arch_kind::bitnet_b158: return "bitnet-b1.58";
-    case arch_kind::bitnet: return "bitnet";
-    case arch_kind::llama: return "llama";
-  }
-  return "?";
-}
-
 namespace {
 
 std::uint32_t need_u32(const gguf_reader& r, const std::string& key) {
@@ -44,9 +27,9 @@ hparams read_hparams(const gguf_reader& r) {
   hparams h;
   h.arch_name = r.architecture();
   if (h.arch_name.empty()) throw error(r.path() + ": no general.architecture (not a model file?)");
-  if (!parse_arch(h.arch_name, h.arch))
-    throw error(r.path() + ": unsupported architecture '" + h.arch_name +
-                "' (supported: bitnet-b1.58, bitnet-25, bitnet, llama)");
+  h.arch = find_arch(h.arch_name);
+  if (!h.arch)
+    throw error(r.path() + ": unsupported architecture '" + h.arch_name + "' (supported: " + supported_archs() + ")");
   const std::string a = h.arch_name + ".";
   h.dim = need_u32(r, a + "embedding_length");
   h.ffn = need_u32(r, a + "feed_forward_length");
@@ -66,7 +49,7 @@ hparams read_hparams(const gguf_reader& r) {
   if (h.n_kv_heads == 0 || h.n_heads % h.n_kv_heads != 0)
     throw error(r.path() + ": head_count " + std::to_string(h.n_heads) + " is not a multiple of head_count_kv " +
                 std::to_string(h.n_kv_heads));
-  h.rope_theta = r.get_f32(a + "rope.freq_base", h.arch == arch_kind::bitnet_b158 ? 500000.0f : 10000.0f);
+  h.rope_theta = r.get_f32(a + "rope.freq_base", h.arch->default_rope_theta);
   h.eps = r.get_f32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
   h.eps_out = r.get_f32(a + "output_norm_rms_epsilon", h.eps);
   // NaN fails every comparison, so each test is written to pass only for a good value.
@@ -146,14 +129,14 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
   m->hp_ = read_hparams(f);
   hparams& h = m->hp_;
   m->kernel_ = o.auto_kernel ? fastest_kernel(f, pool) : o.kernel;
-  const bool sub_norms = h.arch != arch_kind::llama;
+  const bool sub_norms = h.arch->sub_norms;
 
   m->tok_embd_ = &f.tensor("token_embd.weight");
   if (m->tok_embd_->cols() != h.dim)
     throw error("tensor token_embd.weight has " + std::to_string(m->tok_embd_->cols()) +
                 " columns, expected embedding_length " + std::to_string(h.dim));
   const gguf_tensor* out = nullptr;
-  if (h.arch == arch_kind::llama) out = f.find_tensor("output.weight");
+  if (h.arch->output_tensor) out = f.find_tensor("output.weight");
   if (!out) out = m->tok_embd_;  // tied (MODELS.md §1.2: the bitnet graphs never read output.weight)
   if (out->cols() != h.dim)
     throw error("tensor " + std::string(out->name) + " has " + std::to_string(out->cols()) + " columns, expected " +

@@ -11,22 +11,16 @@
 
 #include <tritlut/tritlut.hpp>
 
+#include "engine/arch.hpp"
 #include "engine/bitlinear.hpp"
 #include "formats/gguf.hpp"
 #include "engine/lm_head.hpp"
 
 namespace trex {
 
-// Graph families (MODELS.md §0).
-enum class arch_kind {
-  bitnet_b158,  // bitnet-b1.58, bitnet-25: ReLU² gated FFN, sub-norms, NEOX RoPE, tied embedding
-  bitnet,       // bitnet: SiLU gated FFN, sub-norms, NEOX RoPE, tied embedding
-  llama,        // llama (ternary): SiLU gated FFN, no sub-norms, NORM RoPE, output.weight
-};
-
 struct hparams {
   std::string arch_name;       // general.architecture
-  arch_kind arch = arch_kind::bitnet_b158;
+  const arch_def* arch = nullptr;  // engine/arch.hpp (MODELS.md §0)
   std::uint32_t n_vocab = 0;   // rows of the output projection
   std::uint32_t n_ctx_train = 0;
   std::uint32_t dim = 0;       // embedding_length
@@ -93,9 +87,5 @@ class model {
   lm_head head_;
   kernel_kind kernel_ = kernel_kind::i2s;
 };
-
-// "bitnet-b1.58" -> bitnet_b158 ...; false for an unsupported architecture.
-bool parse_arch(const std::string& name, arch_kind& out);
-const char* to_string(arch_kind a);
 
 }  // namespace trex

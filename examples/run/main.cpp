@@ -25,6 +25,7 @@
 #include <sched.h>
 #endif
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/file_checks.hpp"
 #include "engine/generate.hpp"
@@ -49,6 +50,7 @@ void flush_stdout() {
   throw error(std::string("cannot write the output: ") + (errno ? std::strerror(errno) : "write error"));
 }
 
+// @ARCHS@ is filled in by usage() from the architecture table (engine/arch.hpp).
 const char* k_usage =
     "usage:\n"
     "  tritlut-run -m MODEL.gguf [-p PROMPT | -f FILE] [options]   generate text\n"
@@ -56,7 +58,7 @@ const char* k_usage =
     "  tritlut-run bench -m MODEL.gguf [-p 128] [-n 64] [-t 1,2] [-r 5] [--kernel i2s,tl2]\n"
     "\n"
     "options:\n"
-    "  -m, --model FILE       GGUF model (arch bitnet-b1.58, bitnet-25, bitnet, llama)\n"
+    "  -m, --model FILE       GGUF model (arch @ARCHS@)\n"
     "  -p, --prompt TEXT      prompt (\"\" = start from BOS)\n"
     "  -f, --file FILE        read the prompt from a file (at most 16 MiB)\n"
     "  -n, --n-predict N      tokens to generate (default -1: until end of text or full context)\n"
@@ -79,6 +81,13 @@ const char* k_usage =
     "                         reading them in place from the file: slower load, faster decoding\n"
     "  --verbose              print model details and per-phase timings\n"
     "  -h, --help             this help\n";
+
+std::string usage() {
+  std::string u = k_usage;
+  const std::string key = "@ARCHS@";
+  u.replace(u.find(key), key.size(), supported_archs());
+  return u;
+}
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -175,7 +184,7 @@ options parse_args(int argc, char** argv) {
       return argv[++i];
     };
     if (s == "-h" || s == "--help") {
-      std::fputs(k_usage, stdout);
+      std::fputs(usage().c_str(), stdout);
       flush_stdout();
       std::exit(0);
     } else if (s == "-m" || s == "--model") {
@@ -253,7 +262,6 @@ options parse_args(int argc, char** argv) {
   return o;
 }
 
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 kernel_kind resolve_kernel(const std::string& k) {
   kernel_kind kk = kernel_kind::i2s;

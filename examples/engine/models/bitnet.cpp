@@ -6,10 +6,11 @@
 
 namespace trex {
 
-void forward_bitnet(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0) {
+namespace {
+
+void forward_bitnet(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0, bool relu2) {
   const hparams& h = c.m.hp();
   forward_buffers& b = c.buf;
-  const bool relu2 = h.arch == arch_kind::bitnet_b158;
   const std::size_t D = h.dim, Q = h.q_dim(), F = h.ffn;
   embed_tokens(c, tokens, n, pos0);
   for (std::size_t l = 0; l < h.n_layers; ++l) {
@@ -27,5 +28,19 @@ void forward_bitnet(forward_ctx& c, const std::int32_t* tokens, std::size_t n, s
   }
   output_logits(c, n);
 }
+
+}  // namespace
+
+// bitnet-b1.58 (bitnet.cpp's converter) and bitnet-25 (2B4T): ReLU² FFN, RoPE base 500000.
+const arch_def arch_bitnet_b158{{"bitnet-b1.58", "bitnet-25", nullptr}, 500000.0f, /*sub_norms=*/true,
+                                /*output_tensor=*/false,
+                                [](forward_ctx& c, const std::int32_t* t, std::size_t n, std::size_t pos0) {
+                                  forward_bitnet(c, t, n, pos0, /*relu2=*/true);
+                                }};
+// bitnet (1bitLLM, mainline llama.cpp's name): SiLU FFN.
+const arch_def arch_bitnet{{"bitnet", nullptr, nullptr}, 10000.0f, /*sub_norms=*/true, /*output_tensor=*/false,
+                           [](forward_ctx& c, const std::int32_t* t, std::size_t n, std::size_t pos0) {
+                             forward_bitnet(c, t, n, pos0, /*relu2=*/false);
+                           }};
 
 }  // namespace trex

@@ -6,6 +6,8 @@
 
 namespace trex {
 
+namespace {
+
 void forward_llama(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0) {
   const hparams& h = c.m.hp();
   forward_buffers& b = c.buf;
@@ -22,5 +24,10 @@ void forward_llama(forward_ctx& c, const std::int32_t* tokens, std::size_t n, st
   }
   output_logits(c, n);
 }
+
+}  // namespace
+
+const arch_def arch_llama{{"llama", nullptr, nullptr}, 10000.0f, /*sub_norms=*/false, /*output_tensor=*/true,
+                          forward_llama};
 
 }  // namespace trex
