@@ -30,9 +30,14 @@ class progress {
 struct model_shape {
   std::string name;
   std::uint32_t hidden, ffn, layers, heads, kv_heads, head_dim;
+  std::string arch = "bitnet-b1.58";  // or "qwen3"
+  bool tied = true;                   // qwen3: false writes an output.weight
+  std::uint32_t vocab = 128256;       // the synthetic vocabulary's size unless --vocab-size says
 };
 // Configs of MODELS.md §4 (125M ... 100B), "2b4t" (exact official 2B4T), plus "2.7B" (bitnet.cpp's
-// dummy table) and "tiny" (hidden 256, for fast tests). Case-insensitive; nullptr if unknown.
+// dummy table), "tiny" (hidden 256, for fast tests) and the Qwen3 shapes of Ternary-Bonsai
+// ("bonsai-1.7b", "bonsai-4b", "bonsai-8b": the Qwen3-1.7B/4B/8B config.json values) and
+// "qwen3-tiny". Case-insensitive; nullptr if unknown.
 const model_shape* find_dummy_config(const std::string& name);
 std::vector<std::string> dummy_config_names();
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// examples/convert/dummy.cpp - random-weight BitNet b1.58 models (MODELS.md §1.2, §4).
+// examples/convert/dummy.cpp - random-weight BitNet b1.58 (MODELS.md §1.2, §4) and Qwen3 models.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -24,7 +24,19 @@ const model_shape k_configs[] = {
     {"30B", 6656, 16384, 60, 52, 52, 128},    {"70B", 8192, 24576, 80, 64, 64, 128},
     {"100B", 8192, 45568, 72, 64, 64, 128},   {"2b4t", 2560, 6912, 30, 20, 5, 128},
     {"tiny", 256, 768, 2, 4, 2, 64},
+    // Qwen3 (hidden_size, intermediate_size, num_hidden_layers, num_attention_heads,
+    // num_key_value_heads, head_dim, tie_word_embeddings, vocab_size of each config.json)
+    {"bonsai-1.7b", 2048, 6144, 28, 16, 8, 128, "qwen3", true, 151936},
+    {"bonsai-4b", 2560, 9728, 36, 32, 8, 128, "qwen3", true, 151936},
+    {"bonsai-8b", 4096, 12288, 36, 32, 8, 128, "qwen3", false, 151936},
+    {"qwen3-tiny", 256, 768, 2, 4, 2, 128, "qwen3", false, 1024},
 };
+
+// ChatML, the format of Qwen's tokenizer_config.json (tritlut-run recognises <|im_start|>).
+const char* const k_chatml_template =
+    "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + "
+    "'<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
+    "{%- endif %}";
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -164,14 +176,16 @@ void convert_dummy(const dummy_options& o) {
       throw error(f + ": " + e.what());
     }
   } else {
-    vocab = synthetic_vocab(o.vocab_size ? static_cast<std::size_t>(o.vocab_size) : 128256);
+    vocab = synthetic_vocab(o.vocab_size ? static_cast<std::size_t>(o.vocab_size) : cfg->vocab);
+    if (cfg->arch == "qwen3") vocab.chat_template = k_chatml_template;
   }
+  const bool qwen3 = cfg->arch == "qwen3";
   const std::uint64_t n_vocab = vocab.tokens.size();
   const std::uint32_t H = cfg->hidden, F = cfg->ffn, L = cfg->layers;
   const std::uint32_t kv_dim = cfg->kv_heads * cfg->head_dim, q_dim = cfg->heads * cfg->head_dim;
   if (o.ctx == 0) throw error("--ctx must be positive");
 
-  const std::string arch = "bitnet-b1.58";
+  const std::string& arch = cfg->arch;
   gguf_writer w;
   w.set_string("general.architecture", arch);
   w.set_string("general.name", is_2b4t ? "bitnet2b" : "tritlut-dummy-" + cfg->name);
@@ -183,8 +197,12 @@ void convert_dummy(const dummy_options& o) {
   w.set_u32(arch + ".rope.dimension_count", cfg->head_dim);
   w.set_u32(arch + ".attention.head_count", cfg->heads);
   w.set_u32(arch + ".attention.head_count_kv", cfg->kv_heads);
-  w.set_f32(arch + ".rope.freq_base", 500000.0f);
-  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+  w.set_f32(arch + ".rope.freq_base", qwen3 ? 1000000.0f : 500000.0f);
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", qwen3 ? 1e-6f : 1e-5f);
+  if (qwen3) {  // head_dim is its own number in Qwen3 (1024 / 16 = 64 heads of 128 in the 0.6B)
+    w.set_u32(arch + ".attention.key_length", cfg->head_dim);
+    w.set_u32(arch + ".attention.value_length", cfg->head_dim);
+  }
   w.set_u32("general.file_type", detail::file_type_of(fmt));
   w.set_u32("general.quantization_version", 2);
   w.set_u64("tritlut.dummy.seed", o.seed);
@@ -202,19 +220,24 @@ void convert_dummy(const dummy_options& o) {
   std::vector<plan> tensors;
   tensors.push_back({"token_embd.weight", ggml_type::f16, {H, n_vocab}});
   tensors.push_back({"output_norm.weight", ggml_type::f32, {H}});
+  if (!cfg->tied) tensors.push_back({"output.weight", ggml_type::f16, {H, n_vocab}});
   for (std::uint32_t l = 0; l < L; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     tensors.push_back({b + "attn_norm.weight", ggml_type::f32, {H}});
     tensors.push_back({b + "attn_q.weight", fmt, {H, q_dim}});
     tensors.push_back({b + "attn_k.weight", fmt, {H, kv_dim}});
     tensors.push_back({b + "attn_v.weight", fmt, {H, kv_dim}});
+    if (qwen3) {
+      tensors.push_back({b + "attn_q_norm.weight", ggml_type::f32, {cfg->head_dim}});
+      tensors.push_back({b + "attn_k_norm.weight", ggml_type::f32, {cfg->head_dim}});
+    }
     tensors.push_back({b + "attn_output.weight", fmt, {q_dim, H}});
-    tensors.push_back({b + "attn_sub_norm.weight", ggml_type::f32, {q_dim}});
+    if (!qwen3) tensors.push_back({b + "attn_sub_norm.weight", ggml_type::f32, {q_dim}});
     tensors.push_back({b + "ffn_norm.weight", ggml_type::f32, {H}});
     tensors.push_back({b + "ffn_gate.weight", fmt, {H, F}});
     tensors.push_back({b + "ffn_up.weight", fmt, {H, F}});
     tensors.push_back({b + "ffn_down.weight", fmt, {F, H}});
-    tensors.push_back({b + "ffn_sub_norm.weight", ggml_type::f32, {F}});
+    if (!qwen3) tensors.push_back({b + "ffn_sub_norm.weight", ggml_type::f32, {F}});
   }
   for (const auto& t : tensors) w.add_tensor(t.name, t.type, t.ne);
 

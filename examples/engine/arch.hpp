@@ -18,6 +18,7 @@ struct arch_def {
   float default_rope_theta;  // when <arch>.rope.freq_base is absent
   bool sub_norms;            // attn_sub_norm before attn_output, ffn_sub_norm before ffn_down
   bool output_tensor;        // reads output.weight when present; false: always tied to token_embd
+  bool qk_norm;              // attn_q_norm / attn_k_norm: RMSNorm over each head of q and k before RoPE
   // Runs n tokens at positions pos0.. (graph.hpp: forward()).
   void (*forward)(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0);
 };
@@ -26,7 +27,8 @@ struct arch_def {
 #define TREX_ARCHITECTURES(X) \
   X(bitnet_b158)              \
   X(bitnet)                   \
-  X(llama)
+  X(llama)                    \
+  X(qwen3)
 
 #define TREX_DECLARE_ARCH(name) extern const arch_def arch_##name;
 TREX_ARCHITECTURES(TREX_DECLARE_ARCH)

@@ -48,6 +48,10 @@ void attention_block(forward_ctx& c, std::size_t l, std::size_t n, std::size_t p
   b.in.set(b.xb.data(), n, h.dim, h.dim, c.m.kernel());  // quantized once for q, k and v
   const bitlinear_job qkv[] = {{&L.wq, b.q.data(), Q}, {&L.wk, b.k.data(), KV}, {&L.wv, b.v.data(), KV}};
   run_bitlinears(c.pool, b.in, qkv, 3, c.min_parallel_work());
+  if (!L.attn_q_norm.empty()) {  // QK norms: each head of q and k, before RoPE
+    rmsnorm(b.q.data(), L.attn_q_norm.data(), h.eps, n * h.n_heads, h.head_dim, b.q.data());
+    rmsnorm(b.k.data(), L.attn_k_norm.data(), h.eps, n * h.n_kv_heads, h.head_dim, b.k.data());
+  }
   for (std::size_t t = 0; t < n; ++t) {
     const float* cs = b.rope_cs.data() + t * h.head_dim;
     rope(b.q.data() + t * Q, h.n_heads, h.head_dim, cs, neox);
@@ -74,6 +78,28 @@ void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std
   const bitlinear_job job{&w, b.y.data(), D};
   run_bitlinears(c.pool, b.in, &job, 1, c.min_parallel_work());
   for (std::size_t i = 0; i < n * D; ++i) b.x[i] += b.y[i];
+}
+
+void forward_decoder(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0,
+                     const decoder_style& s) {
+  const hparams& h = c.m.hp();
+  forward_buffers& b = c.buf;
+  const std::size_t D = h.dim, Q = h.q_dim(), F = h.ffn;
+  embed_tokens(c, tokens, n, pos0);
+  for (std::size_t l = 0; l < h.n_layers; ++l) {
+    const layer_weights& L = c.m.layer(l);
+    // attention: x += Wo · subnorm(attn(RMSNorm(x))), the sub-norm only where the model has one
+    rmsnorm(b.x.data(), L.attn_norm.data(), h.eps, n, D, b.xb.data());
+    attention_block(c, l, n, pos0, s.neox_rope);
+    if (!L.attn_sub_norm.empty()) rmsnorm(b.att.data(), L.attn_sub_norm.data(), h.eps, n, Q, b.att.data());
+    residual_bitlinear(c, L.wo, b.att.data(), n, Q);
+    // FFN: x += Wdown · subnorm(act(Wgate · h) ⊙ Wup · h), h = RMSNorm(x), quantized once
+    rmsnorm(b.x.data(), L.ffn_norm.data(), h.eps, n, D, b.xb.data());
+    ffn_gate_up(c, L, n, s.relu2);
+    if (!L.ffn_sub_norm.empty()) rmsnorm(b.gate.data(), L.ffn_sub_norm.data(), h.eps, n, F, b.gate.data());
+    residual_bitlinear(c, L.wdown, b.gate.data(), n, F);
+  }
+  output_logits(c, n);
 }
 
 void output_logits(forward_ctx& c, std::size_t n) {

@@ -65,4 +65,14 @@ void residual_bitlinear(forward_ctx& c, const bitlinear& w, const float* in, std
 // Final norm of the last token and the output projection -> buf.logits.
 void output_logits(forward_ctx& c, std::size_t n);
 
+// The pre-norm decoder the BitNet, llama and Qwen3 graphs share: per layer
+//   x += Wo · subnorm(attention(RMSNorm(x)))  and  x += Wdown · subnorm(act(Wgate · h) ⊙ Wup · h),
+// with the sub-norms and the QK norms applied where the model has those tensors (arch_def).
+struct decoder_style {
+  bool neox_rope;  // pairs (i, i + head_dim/2); false: interleaved pairs (llama's NORM RoPE)
+  bool relu2;      // ReLU² gate (BitNet b1.58); false: SiLU
+};
+void forward_decoder(forward_ctx& c, const std::int32_t* tokens, std::size_t n, std::size_t pos0,
+                     const decoder_style& s);
+
 }  // namespace trex

@@ -38,10 +38,22 @@ hparams read_hparams(const gguf_reader& r) {
   h.n_kv_heads = r.get_u32(a + "attention.head_count_kv", h.n_heads);
   h.n_ctx_train = r.get_u32(a + "context_length", 4096);
   if (h.n_ctx_train == 0) h.n_ctx_train = 4096;
-  if (h.dim % h.n_heads != 0)
-    throw error(r.path() + ": embedding_length " + std::to_string(h.dim) + " is not a multiple of head_count " +
-                std::to_string(h.n_heads));
-  h.head_dim = h.dim / h.n_heads;
+  // Qwen3 declares head_dim (128) apart from embedding_length / head_count (2048 / 16 = 128 for
+  // Bonsai-1.7B, but 1024 / 16 = 64 for the 0.6B backbone).
+  if (r.find(a + "attention.key_length")) {
+    h.head_dim = need_u32(r, a + "attention.key_length");
+    const std::uint32_t vlen = r.get_u32(a + "attention.value_length", h.head_dim);
+    if (vlen != h.head_dim)
+      throw error(r.path() + ": attention.value_length " + std::to_string(vlen) + " != key_length " +
+                  std::to_string(h.head_dim) + " (different K and V head sizes are not supported)");
+  } else {
+    if (h.dim % h.n_heads != 0)
+      throw error(r.path() + ": embedding_length " + std::to_string(h.dim) + " is not a multiple of head_count " +
+                  std::to_string(h.n_heads));
+    h.head_dim = h.dim / h.n_heads;
+  }
+  if (h.head_dim % 2 != 0)
+    throw error(r.path() + ": head size " + std::to_string(h.head_dim) + " is odd (RoPE rotates pairs)");
   const std::uint32_t rope_dim = r.get_u32(a + "rope.dimension_count", h.head_dim);
   if (rope_dim != h.head_dim)
     throw error(r.path() + ": rope.dimension_count " + std::to_string(rope_dim) + " != head_dim " +
@@ -148,7 +160,7 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
 
   // block_count is a number from the file: the layer list it sizes is bounded by the tensors the
   // file holds (each layer has 9 or 11) before anything is allocated for it.
-  const std::size_t per_layer = sub_norms ? 11 : 9;
+  const std::size_t per_layer = (sub_norms ? 11 : 9) + (h.arch->qk_norm ? 2 : 0);
   if (h.n_layers > f.tensors().size() / per_layer)
     throw error(f.path() + ": block_count " + std::to_string(h.n_layers) + " needs " + std::to_string(per_layer) +
                 " tensors per layer, but the file holds " + std::to_string(f.tensors().size()) + " tensors in all");
@@ -175,6 +187,10 @@ std::unique_ptr<model> model::load(gguf_reader&& r, const load_options& o, tritl
     if (sub_norms) {
       L.attn_sub_norm = load_norm(f, b + "attn_sub_norm.weight", Q);
       L.ffn_sub_norm = load_norm(f, b + "ffn_sub_norm.weight", F);
+    }
+    if (h.arch->qk_norm) {
+      L.attn_q_norm = load_norm(f, b + "attn_q_norm.weight", h.head_dim);
+      L.attn_k_norm = load_norm(f, b + "attn_k_norm.weight", h.head_dim);
     }
     L.wq = lin("attn_q", Q, D);
     L.wk = lin("attn_k", KV, D);

@@ -26,7 +26,8 @@ struct hparams {
   std::uint32_t dim = 0;       // embedding_length
   std::uint32_t ffn = 0;       // feed_forward_length
   std::uint32_t n_layers = 0;
-  std::uint32_t n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  std::uint32_t n_heads = 0, n_kv_heads = 0;
+  std::uint32_t head_dim = 0;  // attention.key_length, else embedding_length / head_count
   float rope_theta = 10000.0f;
   float eps = 1e-5f;           // inner RMSNorm epsilon
   float eps_out = 1e-5f;       // final RMSNorm epsilon (<arch>.output_norm_rms_epsilon, else eps)
@@ -39,6 +40,8 @@ struct layer_weights {
   std::vector<float> attn_sub_norm;  // [q_dim] (empty for llama)
   std::vector<float> ffn_norm;       // [dim]
   std::vector<float> ffn_sub_norm;   // [ffn] (empty for llama)
+  std::vector<float> attn_q_norm;    // [head_dim] (arch_def::qk_norm, else empty)
+  std::vector<float> attn_k_norm;    // [head_dim]
   bitlinear wq, wk, wv;              // [q_dim x dim], [kv_dim x dim] x 2
   bitlinear wo;                      // [dim x q_dim]
   bitlinear wgate, wup;              // [ffn x dim]

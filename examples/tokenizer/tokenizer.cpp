@@ -640,6 +640,12 @@ std::string tokenizer::apply_chat_template(const std::vector<chat_message>& msgs
     if (add_assistant) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
     return out;
   }
+  // ChatML (Qwen2/Qwen3, Ternary-Bonsai): recognised by its marker, as llama.cpp does.
+  if (t.find("<|im_start|>") != std::string::npos) {
+    for (const auto& msg : msgs) out += "<|im_start|>" + msg.role + "\n" + msg.content + "<|im_end|>\n";
+    if (add_assistant) out += "<|im_start|>assistant\n";
+    return out;
+  }
   // bitnet.cpp "bitnet" format (MODELS.md §6.3).
   for (const auto& msg : msgs) {
     if (msg.role == "system") {

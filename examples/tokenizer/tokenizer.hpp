@@ -75,7 +75,7 @@ class tokenizer {
   bool is_eog(std::int32_t id) const;  // eos or eot
   const std::string& chat_template() const;
   // Chat prompt text (no BOS; encode with add_bos = true, parse_special = true). Uses the
-  // bitnet.cpp "bitnet" format (MODELS.md §6.3) unless the template is Llama-3 style.
+  // bitnet.cpp "bitnet" format (MODELS.md §6.3) unless the template is Llama-3 style or ChatML.
   std::string apply_chat_template(const std::vector<chat_message>& msgs, bool add_assistant = true) const;
 
  private:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // tests/run/reference.hpp - an independent reference forward pass for the tests: straightforward
-// loops in double, written from MODELS.md §1.3/§2/§3 and FORMATS.md §1-§2 without any tritlut
+// loops in double, written from MODELS.md §1.3/§2/§3 (and Qwen3: RMSNorm over each head of q and k
+// before RoPE, head size from key_length) and FORMATS.md §1-§2 without any tritlut
 // kernel or tritlut-run code. Weights come from the GGUF reader (load_ternary, dequantize_tensor).
 // Only the BitLinear activation quantizer is done in f32 as FORMATS.md §1 defines it, since the
 // int8 rounding is part of the model's arithmetic.
@@ -24,7 +25,7 @@ struct linear {
 };
 
 struct layer {
-  std::vector<double> attn_norm, attn_sub_norm, ffn_norm, ffn_sub_norm;
+  std::vector<double> attn_norm, attn_sub_norm, ffn_norm, ffn_sub_norm, q_norm, k_norm;
   linear q, k, v, o, gate, up, down;
 };
 
@@ -39,14 +40,16 @@ class model {
     n_layers = r.get_u32(a + "block_count", 0);
     n_heads = r.get_u32(a + "attention.head_count", 0);
     n_kv = r.get_u32(a + "attention.head_count_kv", n_heads);
-    hd = dim / n_heads;
+    hd = r.get_u32(a + "attention.key_length", static_cast<std::uint32_t>(dim / n_heads));
     theta = r.get_f32(a + "rope.freq_base", 10000.0f);
     eps = r.get_f32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
     eps_out = r.get_f32(a + "output_norm_rms_epsilon", static_cast<float>(eps));
     relu2 = arch == "bitnet-b1.58" || arch == "bitnet-25";
+    qwen3 = arch == "qwen3";
     llama = arch == "llama";
+    const bool untied = llama || qwen3, sub_norms = !llama && !qwen3;
     emb = to_double(dequantize_tensor(r.tensor("token_embd.weight")));
-    const gguf_tensor* o = llama ? r.find_tensor("output.weight") : nullptr;
+    const gguf_tensor* o = untied ? r.find_tensor("output.weight") : nullptr;
     out = o ? to_double(dequantize_tensor(*o)) : emb;
     n_vocab = out.size() / dim;
     out_norm = to_double(dequantize_tensor(r.tensor("output_norm.weight")));
@@ -55,7 +58,11 @@ class model {
       layer L;
       L.attn_norm = to_double(dequantize_tensor(r.tensor(b + "attn_norm.weight")));
       L.ffn_norm = to_double(dequantize_tensor(r.tensor(b + "ffn_norm.weight")));
-      if (!llama) {
+      if (qwen3) {
+        L.q_norm = to_double(dequantize_tensor(r.tensor(b + "attn_q_norm.weight")));
+        L.k_norm = to_double(dequantize_tensor(r.tensor(b + "attn_k_norm.weight")));
+      }
+      if (sub_norms) {
         L.attn_sub_norm = to_double(dequantize_tensor(r.tensor(b + "attn_sub_norm.weight")));
         L.ffn_sub_norm = to_double(dequantize_tensor(r.tensor(b + "ffn_sub_norm.weight")));
       }
@@ -86,6 +93,10 @@ class model {
       layer& L = layers[l];
       const std::vector<double> h = rmsnorm(x, L.attn_norm, eps);
       std::vector<double> q = bitlinear(L.q, h), k = bitlinear(L.k, h), v = bitlinear(L.v, h);
+      if (qwen3) {
+        head_norm(q, L.q_norm);
+        head_norm(k, L.k_norm);
+      }
       for (std::size_t hh = 0; hh < n_heads; ++hh) rope(&q[hh * hd], pos);
       for (std::size_t hh = 0; hh < n_kv; ++hh) rope(&k[hh * hd], pos);
       kcache[l].insert(kcache[l].end(), k.begin(), k.end());
@@ -106,7 +117,7 @@ class model {
         for (std::size_t t = 0; t <= pos; ++t)
           for (std::size_t i = 0; i < hd; ++i) att[hh * hd + i] += s[t] / sum * vcache[l][t * kvd + kh * hd + i];
       }
-      if (!llama) att = rmsnorm(att, L.attn_sub_norm, eps);
+      if (!L.attn_sub_norm.empty()) att = rmsnorm(att, L.attn_sub_norm, eps);
       const std::vector<double> o = bitlinear(L.o, att);
       for (std::size_t i = 0; i < dim; ++i) x[i] += o[i];
       const std::vector<double> h2 = rmsnorm(x, L.ffn_norm, eps);
@@ -116,7 +127,7 @@ class model {
         const double a = relu2 ? std::max(g[i], 0.0) * std::max(g[i], 0.0) : g[i] / (1.0 + std::exp(-g[i]));
         g[i] = a * u[i];
       }
-      if (!llama) g = rmsnorm(g, L.ffn_sub_norm, eps);
+      if (!L.ffn_sub_norm.empty()) g = rmsnorm(g, L.ffn_sub_norm, eps);
       const std::vector<double> d = bitlinear(L.down, g);
       for (std::size_t i = 0; i < dim; ++i) x[i] += d[i];
     }
@@ -133,7 +144,7 @@ class model {
   std::string arch;
   std::size_t dim = 0, ffn = 0, n_layers = 0, n_heads = 0, n_kv = 0, hd = 0, n_vocab = 0, n_pos = 0;
   double theta = 10000, eps = 1e-5, eps_out = 1e-5;
-  bool relu2 = false, llama = false;
+  bool relu2 = false, llama = false, qwen3 = false;
 
  private:
   static std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
@@ -145,6 +156,15 @@ class model {
     std::vector<double> o(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) o[i] = x[i] * r * g[i];
     return o;
+  }
+
+  // RMSNorm of every head of v (v.size() / hd heads) with the weights g [hd].
+  void head_norm(std::vector<double>& v, const std::vector<double>& g) const {
+    for (std::size_t h0 = 0; h0 < v.size(); h0 += hd) {
+      const std::vector<double> x(v.begin() + std::ptrdiff_t(h0), v.begin() + std::ptrdiff_t(h0 + hd));
+      const std::vector<double> y = rmsnorm(x, g, eps);
+      std::copy(y.begin(), y.end(), v.begin() + std::ptrdiff_t(h0));
+    }
   }
 
   // FORMATS.md §1-§2: q = rne(fl32(x · 127/amax)), y = ((float)Σ w·q / act_scale) · α.

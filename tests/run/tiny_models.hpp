@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // tests/run/tiny_models.hpp - tiny random models of each architecture for the forward-pass tests:
 // bitnet-b1.58 from the dummy converter; bitnet (SiLU, with a `.scale` tensor and K = 320, not a
-// multiple of 128) and llama (NORM RoPE, no sub-norms, untied F16 output) written here.
+// multiple of 128), llama (NORM RoPE, no sub-norms, untied F16 output) and qwen3 (QK norms, head
+// size 128 from key_length while embedding_length / head_count = 64, untied F16 output) written here.
 #pragma once
 
 #include <unistd.h>
@@ -29,16 +30,16 @@ inline std::string path(const std::string& name) {
   return test_scratch::remove_at_exit("tmp_run_test_" + name + "_" + std::to_string(::getpid()) + ".gguf");
 }
 
-// arch: "bitnet" or "llama". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.
+// arch: "bitnet", "llama" or "qwen3". dim 256, ffn 320, 2 layers, 4 heads / 2 KV heads, vocab 300.
 // embd: the token embedding's type (F32 for llama and F16 for bitnet by default; Q8_0 is written
 // here too, so a bitnet model can have a tied quantized embedding).
 inline void write_model(const std::string& arch, const std::string& out, std::uint64_t seed,
                         std::optional<trex::ggml_type> embd_type = std::nullopt) {
   using namespace trex;
-  const std::uint32_t D = 256, F = 320, L = 2, H = 4, KVH = 2, HD = D / H, KV = KVH * HD;
+  const bool qwen3 = arch == "qwen3", llama = arch == "llama" || qwen3;  // llama: no sub-norms, untied
+  const std::uint32_t D = 256, F = 320, L = 2, H = 4, KVH = 2, HD = qwen3 ? 128 : D / H, Q = H * HD, KV = KVH * HD;
   const vocab_data vocab = synthetic_vocab(300);
   const std::uint64_t V = vocab.tokens.size();
-  const bool llama = arch == "llama";
   gguf_writer w;
   w.set_string("general.architecture", arch);
   w.set_string("general.name", "tiny-" + arch);
@@ -50,8 +51,12 @@ inline void write_model(const std::string& arch, const std::string& out, std::ui
   w.set_u32(arch + ".rope.dimension_count", HD);
   w.set_u32(arch + ".attention.head_count", H);
   w.set_u32(arch + ".attention.head_count_kv", KVH);
-  w.set_f32(arch + ".rope.freq_base", 10000.0f);
-  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+  w.set_f32(arch + ".rope.freq_base", qwen3 ? 1000000.0f : 10000.0f);
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", qwen3 ? 1e-6f : 1e-5f);
+  if (qwen3) {
+    w.set_u32(arch + ".attention.key_length", HD);
+    w.set_u32(arch + ".attention.value_length", HD);
+  }
   vocab.write_gguf(w);
 
   struct t {
@@ -66,11 +71,15 @@ inline void write_model(const std::string& arch, const std::string& out, std::ui
   for (std::uint32_t l = 0; l < L; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     ts.push_back({b + "attn_norm.weight", ggml_type::f32, {D}});
-    ts.push_back({b + "attn_q.weight", ggml_type::i2_s, {D, D}});
+    ts.push_back({b + "attn_q.weight", ggml_type::i2_s, {D, Q}});
     ts.push_back({b + "attn_k.weight", ggml_type::i2_s, {D, KV}});
     ts.push_back({b + "attn_v.weight", ggml_type::i2_s, {D, KV}});
-    ts.push_back({b + "attn_output.weight", ggml_type::i2_s, {D, D}});
-    if (!llama) ts.push_back({b + "attn_sub_norm.weight", ggml_type::f32, {D}});
+    if (qwen3) {
+      ts.push_back({b + "attn_q_norm.weight", ggml_type::f32, {HD}});
+      ts.push_back({b + "attn_k_norm.weight", ggml_type::f32, {HD}});
+    }
+    ts.push_back({b + "attn_output.weight", ggml_type::i2_s, {Q, D}});
+    if (!llama) ts.push_back({b + "attn_sub_norm.weight", ggml_type::f32, {Q}});
     ts.push_back({b + "ffn_norm.weight", ggml_type::f32, {D}});
     ts.push_back({b + "ffn_gate.weight", ggml_type::i2_s, {D, F}});
     ts.push_back({b + "ffn_up.weight", ggml_type::i2_s, {D, F}});
