@@ -95,6 +95,7 @@ const char* to_string(ggml_type t) {
     case ggml_type::tq1_0: return "TQ1_0";
     case ggml_type::tq2_0: return "TQ2_0";
     case ggml_type::i2_s: return "I2_S";
+    case ggml_type::q2_0: return "Q2_0";
   }
   return "?";
 }
@@ -102,6 +103,7 @@ const char* to_string(ggml_type t) {
 std::size_t ggml_block_elems(ggml_type t) {
   switch (t) {
     case ggml_type::q8_0: return 32;
+    case ggml_type::q2_0: return 64;
     case ggml_type::q4_k: case ggml_type::q6_k: case ggml_type::tq1_0: case ggml_type::tq2_0: return 256;
     default: return 1;
   }
@@ -116,6 +118,7 @@ std::size_t ggml_block_bytes(ggml_type t) {
     case ggml_type::q6_k: return 210;
     case ggml_type::tq1_0: return 54;
     case ggml_type::tq2_0: return 66;
+    case ggml_type::q2_0: return 18;
     case ggml_type::i2_s: return 0;
   }
   return 0;
@@ -138,7 +141,7 @@ std::uint64_t ggml_nbytes(ggml_type t, std::uint64_t n) {
 
 ggml_type ggml_type_from_id(std::uint32_t id, const std::string& what) {
   switch (id) {
-    case 0: case 1: case 8: case 12: case 14: case 30: case 34: case 35: case 36:
+    case 0: case 1: case 8: case 12: case 14: case 30: case 34: case 35: case 36: case 42:
       return static_cast<ggml_type>(id);
     case 37:
       throw error(what + ": type 37 (bitnet.cpp I8_S) is activation scratch, never a file tensor type");
@@ -148,7 +151,8 @@ ggml_type ggml_type_from_id(std::uint32_t id, const std::string& what) {
                   "TQ2_0 (35) ternary tensors - requantize the model to I2_S");
     default:
       throw error(what + ": unknown or unsupported tensor type id " + std::to_string(id) +
-                  " (supported: F32 0, F16 1, Q8_0 8, Q4_K 12, Q6_K 14, BF16 30, TQ1_0 34, TQ2_0 35, I2_S 36)");
+                  " (supported: F32 0, F16 1, Q8_0 8, Q4_K 12, Q6_K 14, BF16 30, TQ1_0 34, TQ2_0 35, I2_S 36, "
+                  "Q2_0 42)");
   }
 }
 

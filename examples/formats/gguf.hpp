@@ -32,7 +32,7 @@ const char* to_string(gguf_vtype t);
 // Tensor types tritlut reads and writes (FORMATS.md §6). Others are rejected.
 enum class ggml_type : std::uint32_t {
   f32 = 0, f16 = 1, q8_0 = 8, q4_k = 12, q6_k = 14, bf16 = 30,
-  tq1_0 = 34, tq2_0 = 35, i2_s = 36,
+  tq1_0 = 34, tq2_0 = 35, i2_s = 36, q2_0 = 42,
 };
 const char* to_string(ggml_type t);
 // Elements per block and bytes per block; I2_S returns (1, 0): its size is per tensor.

@@ -33,8 +33,13 @@ int tq1_trit(std::uint8_t b, int i) {
   return (int(q) * 3) >> 8;
 }
 
-// Codes (0..2) of one 256-weight TQ block into c[256]; returns the f16 bits of d.
+// Codes (0..3) of one block of a ternary block type (TQ1_0, TQ2_0: 256 weights; Q2_0: 64) into
+// c[ggml_block_elems(t)]; returns the f16 bits of d.
 std::uint16_t tq_block_codes(ggml_type t, const std::uint8_t* blk, std::uint8_t* c) {
+  if (t == ggml_type::q2_0) {  // FORMATS.md §5.3: d first, then weight j at byte j/4, bits 2(j%4)
+    for (int j = 0; j < 64; ++j) c[j] = (blk[2 + j / 4] >> (2 * (j % 4))) & 3;
+    return load_u16_le(blk);
+  }
   if (t == ggml_type::tq2_0) {
     for (int h = 0; h < 2; ++h)
       for (int n = 0; n < 4; ++n)
@@ -68,6 +73,13 @@ U max_abs_bits(const std::uint8_t* p, std::size_t n, U mask) {
   return m;
 }
 
+// TQ2_0 has no code 3; Q2_0 defines it as +2, a fourth level no ternary kernel represents.
+std::string code3_message(ggml_type t, const char* name, std::size_t block) {
+  return std::string("tensor '") + name + "': " + to_string(t) + " block " + std::to_string(block) +
+         (t == ggml_type::q2_0 ? " holds code 3 (the weight +2): not a ternary tensor"
+                               : " holds the invalid code 3");
+}
+
 std::string value_text(float v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
 
 // Where the f16 block scales of a block type sit in the block, at most 2.
@@ -78,6 +90,7 @@ std::vector<std::size_t> block_scale_offsets(ggml_type t) {
     case ggml_type::q6_k: return {208};
     case ggml_type::tq1_0: return {52};
     case ggml_type::tq2_0: return {64};
+    case ggml_type::q2_0: return {0};
     default: return {};
   }
 }
@@ -150,7 +163,7 @@ void check_finite_rows(const gguf_tensor& t, std::uint64_t r0, std::uint64_t r1)
 }
 
 bool is_ternary(ggml_type t) {
-  return t == ggml_type::i2_s || t == ggml_type::tq1_0 || t == ggml_type::tq2_0;
+  return t == ggml_type::i2_s || t == ggml_type::tq1_0 || t == ggml_type::tq2_0 || t == ggml_type::q2_0;
 }
 
 std::size_t row_bytes(ggml_type t, std::uint64_t ne0) {
@@ -217,12 +230,13 @@ void dequantize(ggml_type t, const std::uint8_t* x, std::size_t n, float* y) {
       }
       return;
     case ggml_type::tq1_0:
-    case ggml_type::tq2_0: {
+    case ggml_type::tq2_0:
+    case ggml_type::q2_0: {  // value (code - 1) * d; Q2_0's code 3 is +2
       const std::size_t bb = ggml_block_bytes(t);
       std::uint8_t c[256];
       for (std::size_t b = 0; b < nb; ++b, x += bb) {
         const float d = f16_to_f32(tq_block_codes(t, x, c));
-        for (int i = 0; i < 256; ++i) *y++ = float(int(c[i]) - 1) * d;
+        for (std::size_t i = 0; i < be; ++i) *y++ = float(int(c[i]) - 1) * d;
       }
       return;
     }
@@ -267,18 +281,20 @@ std::vector<float> dequantize_tensor(const gguf_tensor& t) {
 }
 
 void tq_to_ternary(ggml_type t, const std::uint8_t* x, std::size_t n, std::int8_t* w, float* alpha, const char* name) {
-  if (t != ggml_type::tq1_0 && t != ggml_type::tq2_0) throw error("tq_to_ternary: not a TQ type");
-  if (n % 256 != 0) throw error(std::string("tensor '") + name + "': TQ element count not a multiple of 256");
-  const std::size_t bb = ggml_block_bytes(t);
+  if (t != ggml_type::tq1_0 && t != ggml_type::tq2_0 && t != ggml_type::q2_0)
+    throw error("tq_to_ternary: not a ternary block type");
+  const std::size_t bb = ggml_block_bytes(t), be = ggml_block_elems(t);
+  if (n % be != 0)
+    throw error(std::string("tensor '") + name + "': " + to_string(t) + " element count not a multiple of " +
+                std::to_string(be));
   std::uint16_t d_seen = 0;
   bool have = false;
   std::uint8_t c[256];
-  for (std::size_t b = 0; b < n / 256; ++b, x += bb) {
+  for (std::size_t b = 0; b < n / be; ++b, x += bb) {
     const std::uint16_t d = tq_block_codes(t, x, c);
-    for (int i = 0; i < 256; ++i) {
-      if (c[i] == 3)
-        throw error(std::string("tensor '") + name + "': TQ2_0 block " + std::to_string(b) + " holds the invalid code 3");
-      w[b * 256 + i] = static_cast<std::int8_t>(int(c[i]) - 1);
+    for (std::size_t i = 0; i < be; ++i) {
+      if (c[i] == 3) throw error(code3_message(t, name, b));
+      w[b * be + i] = static_cast<std::int8_t>(int(c[i]) - 1);
     }
     if ((d & 0x7fffu) == 0) continue;  // +-0: all-zero block
     if (!have) {
@@ -335,6 +351,38 @@ void ternary_to_tq(ggml_type t, const std::int8_t* w, std::size_t n, float alpha
   }
 }
 
+ternary_groups load_ternary_groups(const gguf_tensor& t) {
+  const std::string name(t.name);
+  ternary_groups g;
+  g.rows = t.rows();
+  g.cols = t.cols();
+  const std::size_t n = static_cast<std::size_t>(t.n_elements());
+  if (t.type == ggml_type::i2_s) {  // one scale: a single group per row
+    const ternary_tensor tt = load_ternary(t);
+    g.w = tt.w;
+    g.group = g.cols;
+    g.scales.assign(static_cast<std::size_t>(g.rows), tt.alpha);
+    return g;
+  }
+  if (t.type != ggml_type::tq1_0 && t.type != ggml_type::tq2_0 && t.type != ggml_type::q2_0)
+    throw error("tensor '" + name + "' has type " + to_string(t.type) +
+                ", not a ternary type (I2_S, TQ1_0, TQ2_0, Q2_0)");
+  const std::size_t bb = ggml_block_bytes(t.type), be = ggml_block_elems(t.type);
+  g.group = be;  // ne0 is a multiple of the block size (checked by the reader): blocks never span rows
+  g.w.resize(n);
+  g.scales.resize(n / be);
+  std::uint8_t c[256];
+  const std::uint8_t* x = t.data;
+  for (std::size_t b = 0; b < n / be; ++b, x += bb) {
+    g.scales[b] = f16_to_f32(tq_block_codes(t.type, x, c));
+    for (std::size_t i = 0; i < be; ++i) {
+      if (c[i] == 3) throw error(code3_message(t.type, name.c_str(), b));
+      g.w[b * be + i] = static_cast<std::int8_t>(int(c[i]) - 1);
+    }
+  }
+  return g;
+}
+
 ternary_tensor load_ternary(const gguf_tensor& t) {
   ternary_tensor r;
   r.rows = t.rows();
@@ -349,10 +397,11 @@ ternary_tensor load_ternary(const gguf_tensor& t) {
     } catch (const std::exception& e) {
       throw error("tensor '" + name + "': " + e.what());
     }
-  } else if (t.type == ggml_type::tq1_0 || t.type == ggml_type::tq2_0) {
+  } else if (t.type == ggml_type::tq1_0 || t.type == ggml_type::tq2_0 || t.type == ggml_type::q2_0) {
     tq_to_ternary(t.type, t.data, n, r.w.data(), &r.alpha, name.c_str());
   } else {
-    throw error("tensor '" + name + "' has type " + to_string(t.type) + ", not a ternary type (I2_S, TQ1_0, TQ2_0)");
+    throw error("tensor '" + name + "' has type " + to_string(t.type) +
+                ", not a ternary type (I2_S, TQ1_0, TQ2_0, Q2_0)");
   }
   return r;
 }

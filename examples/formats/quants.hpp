@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // examples/formats/quants.hpp - dequantization of GGUF tensor types to f32 and the lossless
-// TQ1_0/TQ2_0 <-> ternary conversions (FORMATS.md §5, §6).
+// TQ1_0/TQ2_0/Q2_0 <-> ternary conversions (FORMATS.md §5, §6).
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,7 @@
 namespace trex {
 
 // Dequantize n elements (n a multiple of the block size) of type t from `data` into out[n].
-// Supports F32, F16, BF16, Q8_0, Q4_K, Q6_K, TQ1_0, TQ2_0 (I2_S: use dequantize_tensor).
+// Supports F32, F16, BF16, Q8_0, Q4_K, Q6_K, TQ1_0, TQ2_0, Q2_0 (I2_S: use dequantize_tensor).
 void dequantize(ggml_type t, const std::uint8_t* data, std::size_t n, float* out);
 
 // Bytes of one row (ne0 elements) of a non-I2_S tensor type.
@@ -25,15 +25,25 @@ void dequantize_row(const gguf_tensor& t, std::uint64_t r, float* out);
 // Whole tensor to f32 (any supported type, I2_S included).
 std::vector<float> dequantize_tensor(const gguf_tensor& t);
 
-// A ternary tensor (I2_S, TQ1_0, TQ2_0) as int8 {-1,0,1} row-major [rows][cols] plus alpha.
-// TQ: every non-zero block scale must be equal (per-tensor ternarization), else throws naming the
-// tensor; alpha = that f16 scale. I2_S: code 3 decodes as 0, alpha = the trailing f32.
+// A ternary tensor (I2_S, TQ1_0, TQ2_0, Q2_0) as int8 {-1,0,1} row-major [rows][cols] plus alpha.
+// TQ/Q2_0: every non-zero block scale must be equal (per-tensor ternarization), else throws naming
+// the tensor; alpha = that f16 scale; Q2_0's code 3 (+2) throws. I2_S: code 3 decodes as 0, alpha
+// = the trailing f32.
 struct ternary_tensor {
   std::vector<std::int8_t> w;
   float alpha = 0.0f;
   std::uint64_t rows = 0, cols = 0;
 };
 ternary_tensor load_ternary(const gguf_tensor& t);
+// The same with one scale per group of `group` consecutive weights of a row (TQ1_0/TQ2_0: 256,
+// Q2_0: 64; I2_S: group = cols, one scale per row): scales[r * (cols / group) + g], exact f16
+// values. Any block scales; Q2_0's code 3 (+2) throws naming the tensor and block.
+struct ternary_groups {
+  std::vector<std::int8_t> w;
+  std::vector<float> scales;
+  std::uint64_t rows = 0, cols = 0, group = 0;
+};
+ternary_groups load_ternary_groups(const gguf_tensor& t);
 bool is_ternary(ggml_type t);
 
 // Non-finite values (NaN, Inf) in the numbers of rows [r0, r1) of t: F32/F16/BF16 elements, the
