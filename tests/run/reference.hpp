@@ -22,6 +22,9 @@ struct linear {
   float alpha = 1;
   double extra = 1;  // `.scale` tensor
   std::size_t m = 0, k = 0;
+  // Weights with more than one scale (F16/F32 linears, or ternary blocks with differing scales):
+  // the dequantized values [m][k]; y = Σ v·q / act_scale in double. Empty for one-scale ternary.
+  std::vector<double> dense;
 };
 
 struct layer {
@@ -67,8 +70,16 @@ class model {
         L.ffn_sub_norm = to_double(dequantize_tensor(r.tensor(b + "ffn_sub_norm.weight")));
       }
       auto lin = [&](const std::string& n) {
-        const ternary_tensor t = load_ternary(r.tensor(b + n + ".weight"));
-        linear x{t.w, t.alpha, 1.0, static_cast<std::size_t>(t.rows), static_cast<std::size_t>(t.cols)};
+        const gguf_tensor& gt = r.tensor(b + n + ".weight");
+        if (!is_ternary(gt.type) || !one_scale(gt)) {
+          linear x;
+          x.m = static_cast<std::size_t>(gt.rows());
+          x.k = static_cast<std::size_t>(gt.cols());
+          x.dense = to_double(dequantize_tensor(gt));
+          return x;
+        }
+        const ternary_tensor t = load_ternary(gt);
+        linear x{t.w, t.alpha, 1.0, static_cast<std::size_t>(t.rows), static_cast<std::size_t>(t.cols), {}};
         if (const gguf_tensor* s = r.find_tensor(b + n + ".scale")) x.extra = dequantize_tensor(*s).at(0);
         return x;
       };
@@ -149,6 +160,19 @@ class model {
  private:
   static std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
 
+  // True when a ternary tensor's non-zero block scales are all equal (one per-tensor scale).
+  static bool one_scale(const trex::gguf_tensor& t) {
+    if (t.type == trex::ggml_type::i2_s) return true;
+    const trex::ternary_groups g = trex::load_ternary_groups(t);
+    float s = 0;
+    for (float d : g.scales)
+      if (d != 0) {
+        if (s != 0 && d != s) return false;
+        s = d;
+      }
+    return true;
+  }
+
   static std::vector<double> rmsnorm(const std::vector<double>& x, const std::vector<double>& g, double e) {
     double ss = 0;
     for (double v : x) ss += v * v;
@@ -175,6 +199,14 @@ class model {
     std::vector<int> q(w.k);
     for (std::size_t i = 0; i < w.k; ++i) q[i] = static_cast<int>(std::nearbyint(float(x[i]) * scale));
     std::vector<double> y(w.m);
+    if (!w.dense.empty()) {
+      for (std::size_t r = 0; r < w.m; ++r) {
+        double d = 0;
+        for (std::size_t i = 0; i < w.k; ++i) d += w.dense[r * w.k + i] * q[i];
+        y[r] = d / double(scale);
+      }
+      return y;
+    }
     for (std::size_t r = 0; r < w.m; ++r) {
       long long d = 0;
       for (std::size_t i = 0; i < w.k; ++i) d += static_cast<long long>(w.w[r * w.k + i]) * q[i];
