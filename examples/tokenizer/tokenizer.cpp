@@ -596,7 +596,9 @@ std::string tokenizer::token_to_piece(std::int32_t id, bool render_special) cons
   const token_type ty = m.types[id];
   if (ty == token_type::control || ty == token_type::unused) return render_special ? t : std::string();
   if (ty == token_type::unknown) return m.mdl == kind::spm ? std::string("\xE2\x96\x85") : t;
-  if (ty == token_type::user_defined) return t;
+  // SentencePiece user-defined tokens may be spelled with '▁' (from tokenizer.model) or with spaces
+  // (llama.cpp's converter, this one's): both decode to spaces below.
+  if (ty == token_type::user_defined && m.mdl != kind::spm) return t;
   if (m.mdl == kind::spm) {
     if (ty == token_type::byte) {
       const int b = byte_token_value(t);  // checked at construction

@@ -183,6 +183,25 @@ TEST_CASE("tokenizer: gemma3 vocabulary through GGUF metadata (llama model, scor
   expect_vectors(tok, tt::shared("data/vocab/gemma3-tokenizer.json"));
 }
 
+TEST_CASE("tokenizer: SentencePiece user-defined whitespace tokens, spelled with spaces or U+2581", "[tokenizer]") {
+  // Gemma's whitespace-run tokens: tokenizer.model spells them "▁▁", llama.cpp's converter (and
+  // vocab_from_hf) "  ". Either way "a  b" -> a, the two-space token, b, and back.
+  for (const char* ws : {"  ", "\xE2\x96\x81\xE2\x96\x81"}) {
+    INFO("spelled '" << ws << "'");
+    vocab_data v;
+    v.model = "llama";
+    v.add_space_prefix = 0;
+    v.tokens = {"<unk>", "a", "b", "\xE2\x96\x81", ws};
+    v.types = {2, 1, 1, 1, 4};
+    v.scores = {0, 0, 0, 0, -1};
+    v.unk = 0;
+    const tokenizer tok(v);
+    CHECK(tok.encode("a  b") == std::vector<std::int32_t>{1, 4, 2});
+    CHECK(tok.token_to_piece(4) == "  ");
+    CHECK(tok.decode({1, 4, 2}) == "a  b");
+  }
+}
+
 TEST_CASE("tokenizer: qwen2 split rules, written out from the regex", "[tokenizer]") {
   using P = tokenizer::pre_kind;
   // \p{N}: every digit alone (Llama-3 takes up to three, GPT-2 the whole run with a space).
