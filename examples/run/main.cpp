@@ -31,6 +31,7 @@
 #include "engine/generate.hpp"
 #include "engine/model.hpp"
 #include "engine/sampler.hpp"
+#include "tokenizer/hf_vocab.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace {
@@ -56,6 +57,8 @@ const char* k_usage =
     "  tritlut-run -m MODEL.gguf [-p PROMPT | -f FILE] [options]   generate text\n"
     "  tritlut-run -m MODEL.gguf -cnv [options]                     chat (the model's chat template)\n"
     "  tritlut-run bench -m MODEL.gguf [-p 128] [-n 64] [-t 1,2] [-r 5] [--kernel i2s,tl2]\n"
+    "  tritlut-run tokenize (-m MODEL.gguf | --vocab FILE) (-p TEXT | -f FILE) [--pieces]\n"
+    "                       [--add-special] [--parse-special]      text -> token ids\n"
     "\n"
     "options:\n"
     "  -m, --model FILE       GGUF model (arch @ARCHS@)\n"
@@ -80,7 +83,13 @@ const char* k_usage =
     "  --no-mmap              copy I2_S weights and an F16 lm_head into memory (huge pages) instead of\n"
     "                         reading them in place from the file: slower load, faster decoding\n"
     "  --verbose              print model details and per-phase timings\n"
-    "  -h, --help             this help\n";
+    "  -h, --help             this help\n"
+    "\n"
+    "tokenize options (the ids go to stdout on one line, separated by spaces):\n"
+    "  --vocab FILE           a vocabulary: a GGUF file (vocab-only or a model) or a tokenizer.json\n"
+    "  --pieces               one token a line: id -> 'piece'\n"
+    "  --add-special          add BOS/EOS as the vocabulary asks (default: none)\n"
+    "  --parse-special        turn the text of special tokens (e.g. <|im_end|>) into their ids\n";
 
 std::string usage() {
   std::string u = k_usage;
@@ -495,12 +504,99 @@ int run_generate(const options& o) {
   return 0;
 }
 
+// tritlut-run tokenize: text -> ids, like llama.cpp's llama-tokenize.
+struct tokenize_options {
+  std::string model, vocab, prompt, prompt_file;
+  bool have_prompt = false, pieces = false, add_special = false, parse_special = false;
+};
+
+tokenize_options parse_tokenize_args(int argc, char** argv) {
+  tokenize_options o;
+  for (int i = 2; i < argc; ++i) {
+    const std::string s = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw usage_error("option " + s + " needs a value");
+      return argv[++i];
+    };
+    if (s == "-h" || s == "--help") {
+      std::fputs(usage().c_str(), stdout);
+      flush_stdout();
+      std::exit(0);
+    } else if (s == "-m" || s == "--model") {
+      o.model = value();
+    } else if (s == "--vocab") {
+      o.vocab = value();
+    } else if (s == "-p" || s == "--prompt") {
+      o.prompt = value();
+      o.have_prompt = true;
+    } else if (s == "-f" || s == "--file") {
+      o.prompt_file = value();
+    } else if (s == "--pieces") {
+      o.pieces = true;
+    } else if (s == "--add-special") {
+      o.add_special = true;
+    } else if (s == "--parse-special") {
+      o.parse_special = true;
+    } else {
+      throw usage_error("unknown option '" + s + "' for tokenize (see --help)");
+    }
+  }
+  if (o.model.empty() && o.vocab.empty()) throw usage_error("tokenize needs -m MODEL.gguf or --vocab FILE (see --help)");
+  if (!o.model.empty() && !o.vocab.empty()) throw usage_error("give -m or --vocab, not both");
+  if (!o.have_prompt && o.prompt_file.empty()) throw usage_error("tokenize needs -p TEXT or -f FILE (see --help)");
+  if (o.have_prompt && !o.prompt_file.empty()) throw usage_error("give -p or -f, not both");
+  return o;
+}
+
+// --vocab FILE: a GGUF file (by its magic) or a tokenizer.json (a JSON object); anything else is
+// named as such rather than reported as a JSON syntax error or a bad GGUF magic.
+tokenizer load_vocab_file(const std::string& path) {
+  std::string head;
+  {
+    const int fd = open_regular_file(path, "vocabulary file");  // no FIFO, directory or device
+    char buf[64];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    if (n < 0) throw error("cannot read vocabulary file " + path + ": " + std::strerror(errno));
+    head.assign(buf, static_cast<std::size_t>(n));
+  }
+  if (head.compare(0, 4, "GGUF") == 0) return tokenizer::from_gguf(gguf_reader::open(path));
+  const std::size_t first = head.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || head[first] != '{')
+    throw error(path + " is neither a GGUF file nor a tokenizer.json");
+  return tokenizer(vocab_from_hf(parse_json_file(path)));
+}
+
+int run_tokenize(int argc, char** argv) {
+  const tokenize_options o = parse_tokenize_args(argc, argv);
+  const tokenizer tok =
+      o.model.empty() ? load_vocab_file(o.vocab) : tokenizer::from_gguf(gguf_reader::open(o.model));
+  const std::string text = o.prompt_file.empty() ? o.prompt : read_prompt_file(o.prompt_file);
+  std::vector<std::int32_t> ids = tok.encode(text, o.add_special && tok.add_bos(), o.parse_special);
+  if (o.add_special && tok.add_eos()) ids.push_back(tok.eos());
+  std::string out;
+  if (o.pieces) {
+    for (std::int32_t id : ids) {
+      char num[16];
+      std::snprintf(num, sizeof num, "%6d", id);
+      out += std::string(num) + " -> '" + tok.token_to_piece(id, /*render_special=*/true) + "'\n";
+    }
+  } else {
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? " " : "") + std::to_string(ids[i]);
+    out += '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  flush_stdout();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   guard_mapped_files("tritlut-run");  // the model file truncated while mapped: a message, not SIGBUS
   ::signal(SIGPIPE, SIG_IGN);         // a closed stdout is seen as EPIPE (flush_stdout)
   try {
+    if (argc > 1 && std::string(argv[1]) == "tokenize") return run_tokenize(argc, argv);
     const options o = parse_args(argc, argv);
     if (!o.isa.empty()) {
       tritlut::isa_id id;

@@ -42,7 +42,9 @@ vocab_data vocab_data::from_gguf(const gguf_reader& r) {
   v.unk = id("tokenizer.ggml.unknown_token_id");
   v.pad = id("tokenizer.ggml.padding_token_id");
   v.eot = id("tokenizer.ggml.eot_token_id");
-  v.add_bos = r.get_bool("tokenizer.ggml.add_bos_token", v.model == "llama");
+  // Absent key: llama.cpp adds BOS for SentencePiece and for the Llama-3 family of pre-tokenizers.
+  v.add_bos = r.get_bool("tokenizer.ggml.add_bos_token",
+                         v.model == "llama" || (v.model == "gpt2" && pre_from_name(v.pre).add_bos_default));
   v.add_eos = r.get_bool("tokenizer.ggml.add_eos_token", false);
   if (const gguf_value* a = r.find("tokenizer.ggml.add_space_prefix")) v.add_space_prefix = a->as_bool() ? 1 : 0;
   v.chat_template = r.get_string("tokenizer.chat_template", "");
@@ -110,7 +112,19 @@ int unicode_to_byte(std::uint32_t cp) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// pre-tokenizers (hand-written matchers for the two regexes of MODELS.md §6.2)
+// pre-tokenizers (hand-written matchers for the regexes of MODELS.md §6.2 and docs/tokenizers.md)
+
+pre_info pre_from_name(const std::string& name) {
+  // llama.cpp (llama-vocab.cpp) gives these names the Llama-3 regex, ignore_merges and add_bos;
+  // `falcon_e` is the name bitnet.cpp's converter writes for Falcon-E (its fork and ik_llama.cpp
+  // treat it like `falcon3`).
+  if (name == "llama-bpe" || name == "llama3" || name == "llama-v3" || name == "llama-3" || name == "falcon3" ||
+      name == "falcon_e" || name == "falcon-e")
+    return {tokenizer::pre_kind::llama3, true, true};
+  // Qwen2's regex is Llama-3's with \p{N} instead of \p{N}{1,3}; llama.cpp sets no ignore_merges.
+  if (name == "qwen2" || name == "deepseek-r1-qwen") return {tokenizer::pre_kind::qwen2, false, false};
+  return {tokenizer::pre_kind::gpt2, false, false};  // "gpt-2", "default" and unknown names
+}
 
 namespace {
 
@@ -148,7 +162,9 @@ std::size_t match_piece(const cps& c, std::size_t i, tokenizer::pre_kind pre) {
   auto other = [&](std::size_t j) { return j < n && (c.fl[j] & (cp_letter | cp_number | cp_space)) == 0; };
   auto nl = [&](std::size_t j) { return j < n && (c.cp[j] == '\r' || c.cp[j] == '\n'); };
   const std::uint32_t ch = c.cp[i];
-  const bool llama3 = pre == tokenizer::pre_kind::llama3;
+  // Qwen2 differs from Llama-3 only in \p{N}{1,3} -> \p{N}.
+  const bool llama3 = pre == tokenizer::pre_kind::llama3 || pre == tokenizer::pre_kind::qwen2;
+  const std::size_t max_digits = pre == tokenizer::pre_kind::qwen2 ? 1 : 3;
 
   // 'contractions (case-insensitive for Llama-3)
   if (ch == '\'' && i + 1 < n) {
@@ -171,10 +187,10 @@ std::size_t match_piece(const cps& c, std::size_t i, tokenizer::pre_kind pre) {
       while (L(j)) ++j;
       return j;
     }
-    // \p{N}{1,3}
+    // \p{N}{1,3} (Llama-3), \p{N} (Qwen2)
     if (N(i)) {
       std::size_t j = i;
-      while (N(j) && j - i < 3) ++j;
+      while (N(j) && j - i < max_digits) ++j;
       return j;
     }
     // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
@@ -244,12 +260,13 @@ struct tokenizer::impl {
   std::vector<std::string> tokens;
   std::vector<float> scores;
   std::vector<token_type> types;
-  std::unordered_map<std::string_view, std::int32_t> ids;  // views into tokens
+  std::unordered_map<std::string_view, std::int32_t> ids;  // views into tokens and spm_aliases
+  std::vector<std::string> spm_aliases;  // spm: user-defined tokens with ' ' spelled '▁'
   std::unordered_map<std::uint64_t, std::pair<std::int32_t, std::int32_t>> merges;  // (l,r) -> (rank, id)
   std::array<std::int32_t, 256> byte_tok{};  // bpe: id of the byte-level char; spm: <0xNN>
   std::array<std::vector<std::int32_t>, 256> specials;  // by first byte; longest text first
   std::int32_t bos = -1, eos = -1, eot = -1, unk = -1;
-  bool add_bos = false, add_space_prefix = false, has_specials = false;
+  bool add_bos = false, add_eos = false, add_space_prefix = false, has_specials = false;
   std::string chat_template;
 
   std::int32_t find(std::string_view s) const {
@@ -311,20 +328,19 @@ tokenizer::tokenizer(const vocab_data& v) : p_(std::make_unique<impl>()) {
   if (m.eot < 0) {
     m.eot = m.find("<|eot_id|>");
     if (m.eot < 0) m.eot = m.find("<|im_end|>");
+    if (m.eot < 0) m.eot = m.find("<end_of_turn>");  // Gemma
   }
   m.add_bos = v.add_bos && m.bos >= 0;
+  m.add_eos = v.add_eos && m.eos >= 0;
   m.chat_template = v.chat_template;
 
   if (m.mdl == kind::bpe) {
     std::string pre = v.pre;
     // MODELS.md §6.3: bitnet.cpp files lack `pre`; a Llama-3 vocabulary is recognised by token 128000.
     if (pre.empty() && nv > 128000 && m.tokens[128000] == "<|begin_of_text|>") pre = "llama-bpe";
-    if (pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3" || pre == "falcon3" || pre == "llama-3") {
-      m.pre = pre_kind::llama3;
-      m.ignore_merges = true;
-    } else {
-      m.pre = pre_kind::gpt2;  // "gpt-2", "default" and unknown names
-    }
+    const pre_info pi = pre_from_name(pre);
+    m.pre = pi.kind;
+    m.ignore_merges = pi.ignore_merges;
     m.add_space_prefix = v.add_space_prefix == 1;
     for (int b = 0; b < 256; ++b) {
       std::string s;
@@ -354,6 +370,25 @@ tokenizer::tokenizer(const vocab_data& v) : p_(std::make_unique<impl>()) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "<0x%02X>", b);
       m.byte_tok[b] = m.find(buf);
+    }
+    // User-defined tokens are stored with spaces (llama.cpp's converter, e.g. Gemma's "  "), but
+    // the encoder sees spaces as '▁': the '▁' spelling finds them too.
+    std::size_t n_alias = 0;
+    for (std::size_t i = 0; i < nv; ++i)
+      if (m.types[i] == token_type::user_defined && m.tokens[i].find(' ') != std::string::npos) ++n_alias;
+    m.spm_aliases.reserve(n_alias);  // no reallocation: ids holds views into the strings
+    for (std::size_t i = 0; i < nv; ++i) {
+      if (m.types[i] != token_type::user_defined || m.tokens[i].find(' ') == std::string::npos) continue;
+      std::string a;
+      for (char ch : m.tokens[i]) {
+        if (ch == ' ') {
+          a += "\xE2\x96\x81";
+        } else {
+          a += ch;
+        }
+      }
+      m.spm_aliases.push_back(std::move(a));
+      m.ids.emplace(std::string_view(m.spm_aliases.back()), static_cast<std::int32_t>(i));
     }
   }
   for (std::size_t i = 0; i < nv; ++i) {
@@ -561,7 +596,9 @@ std::string tokenizer::token_to_piece(std::int32_t id, bool render_special) cons
   const token_type ty = m.types[id];
   if (ty == token_type::control || ty == token_type::unused) return render_special ? t : std::string();
   if (ty == token_type::unknown) return m.mdl == kind::spm ? std::string("\xE2\x96\x85") : t;
-  if (ty == token_type::user_defined) return t;
+  // SentencePiece user-defined tokens may be spelled with '▁' (from tokenizer.model) or with spaces
+  // (llama.cpp's converter, this one's): both decode to spaces below.
+  if (ty == token_type::user_defined && m.mdl != kind::spm) return t;
   if (m.mdl == kind::spm) {
     if (ty == token_type::byte) {
       const int b = byte_token_value(t);  // checked at construction
@@ -627,6 +664,7 @@ std::int32_t tokenizer::eos() const { return p_->eos; }
 std::int32_t tokenizer::eot() const { return p_->eot; }
 std::int32_t tokenizer::unk() const { return p_->unk; }
 bool tokenizer::add_bos() const { return p_->add_bos; }
+bool tokenizer::add_eos() const { return p_->add_eos; }
 bool tokenizer::is_eog(std::int32_t id) const { return id >= 0 && (id == p_->eos || id == p_->eot); }
 const std::string& tokenizer::chat_template() const { return p_->chat_template; }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// examples/tokenizer/tokenizer.hpp - byte-level BPE (gpt2: Llama-3, GPT-2 pre-tokenizers) and
-// SentencePiece BPE (llama) tokenizers built from GGUF `tokenizer.ggml.*` metadata
-// (MODELS.md §6). See docs/tokenizers.md.
+// examples/tokenizer/tokenizer.hpp - byte-level BPE (gpt2: Llama-3, Qwen2, GPT-2 pre-tokenizers)
+// and SentencePiece BPE (llama; also Gemma 3) tokenizers built from GGUF `tokenizer.ggml.*`
+// metadata (MODELS.md §6). See docs/tokenizers.md.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +44,9 @@ struct chat_message {
 class tokenizer {
  public:
   enum class kind { spm, bpe };
-  enum class pre_kind { llama3, gpt2 };
+  // llama3: the Llama-3 split (also `falcon3`, `falcon_e`); qwen2: the same with single digits;
+  // gpt2: the GPT-2 split (`gpt-2`, `default`, unknown names).
+  enum class pre_kind { llama3, gpt2, qwen2 };
 
   static tokenizer from_gguf(const gguf_reader& r);
   explicit tokenizer(const vocab_data& v);
@@ -69,9 +71,10 @@ class tokenizer {
   std::int32_t find_token(std::string_view text) const;  // -1 if absent
   std::int32_t bos() const;
   std::int32_t eos() const;
-  std::int32_t eot() const;  // <|eot_id|> or metadata eot; -1 if none
+  std::int32_t eot() const;  // metadata eot, else <|eot_id|>, <|im_end|> or <end_of_turn>; -1 if none
   std::int32_t unk() const;
   bool add_bos() const;
+  bool add_eos() const;  // tokenizer.ggml.add_eos_token (and an EOS token exists)
   bool is_eog(std::int32_t id) const;  // eos or eot
   const std::string& chat_template() const;
   // Chat prompt text (no BOS; encode with add_bos = true, parse_special = true). Uses the
@@ -89,5 +92,15 @@ int unicode_to_byte(std::uint32_t cp);  // -1 if cp is not in the map
 
 // Pre-tokenizer splits (exposed for tests): byte offsets where pieces end.
 std::vector<std::string_view> pretokenize(std::string_view text, tokenizer::pre_kind pre);
+
+// The pre-tokenizer a tokenizer.ggml.pre name selects (llama.cpp's names), and whether that name
+// also means "ignore merges" (a piece that is a whole token is emitted as is) and "add BOS" when
+// the file does not say.
+struct pre_info {
+  tokenizer::pre_kind kind;
+  bool ignore_merges;
+  bool add_bos_default;
+};
+pre_info pre_from_name(const std::string& name);
 
 }  // namespace trex

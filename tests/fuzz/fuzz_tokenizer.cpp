@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// tests/fuzz/fuzz_tokenizer.cpp - any bytes as text into the BPE (Llama-3 and GPT-2 splits) and
+// tests/fuzz/fuzz_tokenizer.cpp - any bytes as text into the BPE (Llama-3, Qwen2, GPT-2 splits) and
 // SentencePiece tokenizers: encode must not throw or crash, byte-level BPE and SentencePiece
 // with byte fallback must decode back to the exact input bytes.
 #include <cstddef>
@@ -14,7 +14,9 @@
 namespace {
 using namespace trex;
 
-tokenizer make_spm() {
+// prefix: tokenizer.ggml.add_space_prefix (-1 absent); Gemma-style (0) also has a user-defined
+// whitespace token, stored with spaces as llama.cpp's converter writes it.
+tokenizer make_spm(int prefix = -1) {
   vocab_data v;
   v.model = "llama";
   v.tokens = {"<unk>", "<s>", "</s>"};
@@ -30,6 +32,11 @@ tokenizer make_spm() {
     v.tokens.push_back(w);
     v.types.push_back(1);
   }
+  if (prefix == 0) {
+    v.tokens.push_back("  ");
+    v.types.push_back(4);
+  }
+  v.add_space_prefix = prefix;
   for (std::size_t i = 0; i < v.tokens.size(); ++i) v.scores.push_back(-static_cast<float>(i));
   v.bos = 1;
   v.eos = 2;
@@ -55,14 +62,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const tokenizer llama3 = make_bpe("llama-bpe");
   static const tokenizer gpt2 = make_bpe("gpt-2");
   static const tokenizer spm = make_spm();
+  static const tokenizer qwen2 = make_bpe("qwen2");
+  static const tokenizer gemma = make_spm(0);
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   check(llama3.decode(llama3.encode(text)) == text, "llama3");
   check(gpt2.decode(gpt2.encode(text)) == text, "gpt2");
+  check(qwen2.decode(qwen2.encode(text)) == text, "qwen2");
   // SentencePiece writes spaces as U+2581 '▁' and decodes every '▁' as a space, so a text that
   // already contains '▁' cannot round-trip (the same holds for SentencePiece itself).
-  if (text.find("\xE2\x96\x81") == std::string_view::npos) check(spm.decode(spm.encode(text)) == text, "spm");
+  if (text.find("\xE2\x96\x81") == std::string_view::npos) {
+    check(spm.decode(spm.encode(text)) == text, "spm");
+    check(gemma.decode(gemma.encode(text)) == text, "spm without prefix space");
+  }
   (void)llama3.decode(llama3.encode(text, true, true), true);
   (void)spm.decode(spm.encode(text, true, true), true);
   (void)pretokenize(text, tokenizer::pre_kind::llama3);
+  (void)pretokenize(text, tokenizer::pre_kind::qwen2);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <tritlut/tritlut.hpp>
 
 #include "convert/convert.hpp"
+#include "common/file_checks.hpp"
 #include "common/fp16.hpp"
 #include "fuzz_parts.hpp"
 #include "formats/gguf.hpp"
