@@ -57,6 +57,11 @@ inline void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, c
   vec_ref::gemv_q8(w, wscale, ld, xq, xs, k, y, r0, r1);
 }
 
+// The SIMD tiers' scalar tails are fused multiply-adds, written out: g++ contracted them
+// (-ffp-contract=fast) in some inlining contexts and not in others, and the results must not
+// depend on that.
+inline float fmadd(float a, float b, float c) { return std::fma(a, b, c); }
+
 #if TRITLUT_HAS_AVX2
 // The float horizontal sum in this association ((0+4)+(2+6)) + ((1+5)+(3+7)): the results are
 // pinned by it (tritlut's arch/ has integer sums only).
@@ -66,10 +71,6 @@ inline float hsum(__m256 v) {
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
-
-// The scalar tails are fused multiply-adds, written out: g++ contracted them (-ffp-contract=fast)
-// in some inlining contexts and not in others, and the results must not depend on that.
-inline float fmadd(float a, float b, float c) { return std::fma(a, b, c); }
 
 inline __m256 load_f16(const std::uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -258,14 +259,14 @@ inline float dot_f16(const std::uint16_t* a, const float* x, std::size_t n, isa:
     s1 = vfmaq_f32(s1, load_f16x4(a + i + 4), vld1q_f32(x + i + 4));
   }
   float s = vaddvq_f32(vaddq_f32(s0, s1));
-  for (; i < n; ++i) s += to_f32(a[i]) * x[i];
+  for (; i < n; ++i) s = fmadd(to_f32(a[i]), x[i], s);
   return s;
 }
 
 inline void axpy_f16(float s, const std::uint16_t* a, float* y, std::size_t n, isa::neon) {
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), load_f16x4(a + i), s));
-  for (; i < n; ++i) y[i] += s * to_f32(a[i]);
+  for (; i < n; ++i) y[i] = fmadd(s, to_f32(a[i]), y[i]);
 }
 
 inline void to_f16(const float* x, std::uint16_t* y, std::size_t n, isa::neon) {
