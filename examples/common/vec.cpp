@@ -68,7 +68,10 @@ void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, const st
 
 const vec_ops& vec() { return tritlut::active_user_table<vec_ops>(); }
 const vec_ops& vec_for(tritlut::isa_id id) { return tritlut::user_table_for_isa<vec_ops>(id); }
-const vec_ops& vec_scalar() { return vec_for(tritlut::isa_id::scalar); }
+const vec_ops& vec_scalar() {
+  static const vec_ops& t = vec_for(tritlut::isa_id::scalar);
+  return t;
+}
 
 float dot_f32(const float* a, const float* b, std::size_t n) {
   float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
