@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# tritlut_add_kernels(<target> [ISAS isa...])
+# tritlut_add_kernels(<target> [ISAS isa...] [EXTRA_HEADERS header...])
 #
 # Runtime dispatch for a header-only library: compiles one small translation unit per ISA with that
 # ISA's flags (each instantiating the kernel table inside its own inline namespace), plus a registry
@@ -7,55 +7,68 @@
 # the best table the CPU supports on first use (TRITLUT_ISA / tritlut::scoped_isa force one).
 # Call it once per program (an executable, or the one library all of a program's tritlut users share).
 #
-# ISAS: any of sse41 avx2 avx512 avx512_vnni (x86-64), neon neon_dotprod (AArch64). Default: all of
-# the target processor's. An ISA whose flags the compiler rejects is skipped with a message.
-# The scalar table is always included.
+# ISAS: a subset of the ISA table below. Default: all of the target processor's. An ISA whose flags
+# the compiler rejects is skipped with a message. The scalar table is always included.
+# EXTRA_HEADERS: your own kernels on the same dispatch (docs/dispatch.md, include/tritlut/dispatch/
+# extension.hpp): every generated TU also includes these headers (as written in an #include "...",
+# so resolved by the target's include directories, or absolute), after defining which ISA it builds.
 include_guard(GLOBAL)
 include(CheckCXXCompilerFlag)
 
-function(_tritlut_isa_flags isa out)
-  set(f "")
-  if(isa STREQUAL "sse41")
-    set(f -mssse3 -msse4.1)
-  elseif(isa STREQUAL "avx2")
-    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c)
-  elseif(isa STREQUAL "avx512")
-    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd)
-  elseif(isa STREQUAL "avx512_vnni")
-    set(f -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd -mavx512vnni)
-  elseif(isa STREQUAL "neon")
-    set(f "")
-  elseif(isa STREQUAL "neon_dotprod")
-    set(f -march=armv8.2-a+dotprod)
-  else()
-    message(FATAL_ERROR "tritlut_add_kernels: unknown ISA '${isa}' "
-                        "(known: sse41 avx2 avx512 avx512_vnni neon neon_dotprod)")
-  endif()
-  set(${out} "${f}" PARENT_SCOPE)
-endfunction()
+# The one ISA table of tritlut's CMake: name, processor family, compiler flags. Worst to best within
+# a family (the preference order); each row's flags must enable that tier's TRITLUT_HAS_* in
+# config.hpp. docs/dispatch.md shows the same table with the CPU checks.
+set(_TRITLUT_ISA_TABLE
+  "sse41        x86    -mssse3 -msse4.1"
+  "avx2         x86    -mssse3 -msse4.1 -mavx2 -mfma -mf16c"
+  "avx512       x86    -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd"
+  "avx512_vnni  x86    -mssse3 -msse4.1 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512cd -mavx512vnni"
+  "neon         arm64"
+  "neon_dotprod arm64  -march=armv8.2-a+dotprod")
 
 function(tritlut_add_kernels target)
-  cmake_parse_arguments(TAK "" "" "ISAS" ${ARGN})
+  cmake_parse_arguments(TAK "" "" "ISAS;EXTRA_HEADERS" ${ARGN})
   if(NOT TARGET ${target})
     message(FATAL_ERROR "tritlut_add_kernels: '${target}' is not a target")
   endif()
-  set(x86_isas sse41 avx2 avx512 avx512_vnni)
-  set(arm_isas neon neon_dotprod)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i[3-6]86)$")
-    set(native ${x86_isas})
+    set(family x86)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
-    set(native ${arm_isas})
+    set(family arm64)
   else()
-    set(native "")
+    set(family none)
   endif()
+  set(known scalar)
+  set(native "")
+  foreach(row IN LISTS _TRITLUT_ISA_TABLE)
+    string(REGEX REPLACE " +" ";" fields "${row}")
+    list(GET fields 0 isa)
+    list(GET fields 1 fam)
+    list(REMOVE_AT fields 0 1)
+    set(flags_${isa} ${fields})
+    list(APPEND known ${isa})
+    if(fam STREQUAL family)
+      list(APPEND native ${isa})
+    endif()
+  endforeach()
   if(NOT TAK_ISAS)
     set(TAK_ISAS ${native})
   endif()
+  foreach(isa IN LISTS TAK_ISAS)
+    if(NOT isa IN_LIST known)
+      string(REPLACE ";" " " known_s "${known}")
+      message(FATAL_ERROR "tritlut_add_kernels: unknown ISA '${isa}' (known: ${known_s})")
+    endif()
+  endforeach()
+
+  set(includes "")
+  foreach(h IN LISTS TAK_EXTRA_HEADERS)
+    string(APPEND includes "#include \"${h}\"\n")
+  endforeach()
 
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/tritlut_kernels/${target}")
-  set(ordered scalar sse41 avx2 avx512 avx512_vnni neon neon_dotprod)  # preference order, worst first
-  set(chosen scalar)
-  foreach(isa IN LISTS ordered)
+  set(chosen scalar)  # worst first: the order of preference
+  foreach(isa IN LISTS known)
     if(isa STREQUAL "scalar" OR NOT isa IN_LIST TAK_ISAS)
       continue()
     endif()
@@ -63,7 +76,7 @@ function(tritlut_add_kernels target)
       message(STATUS "tritlut: ${target}: skipping ${isa} (not an ISA of ${CMAKE_SYSTEM_PROCESSOR})")
       continue()
     endif()
-    _tritlut_isa_flags(${isa} flags)
+    set(flags ${flags_${isa}})
     if(flags)
       string(MAKE_C_IDENTIFIER "TRITLUT_FLAGS_OK_${isa}" var)
       set(CMAKE_REQUIRED_QUIET ON)
@@ -73,7 +86,7 @@ function(tritlut_add_kernels target)
         continue()
       endif()
     endif()
-    if(isa MATCHES "^avx512" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    if(flags MATCHES "-mavx512f" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
       # GCC < 13 warns about its own AVX-512 headers (the undefined-register idiom in
       # _mm512_castsi256_si512, _mm512_extracti64x4_epi64 and friends, GCC PR 105593; xsimd >= 13
       # reaches the latter): not our code, silence it for this TU.
@@ -82,9 +95,10 @@ function(tritlut_add_kernels target)
     set(src "${dir}/kernels_${isa}.cpp")
     file(CONFIGURE OUTPUT "${src}" CONTENT
 "// Generated by tritlut_add_kernels(): the ${isa} kernel table, compiled with: ${flags}
+#define TRITLUT_EXTENSION_ISA ${isa}
 #include <tritlut/dispatch/instantiate.hpp>
 TRITLUT_DEFINE_KERNEL_TABLE(${isa})
-")
+${includes}")
     target_sources(${target} PRIVATE "${src}")
     set_source_files_properties("${src}" PROPERTIES COMPILE_OPTIONS "${flags}")
     list(APPEND chosen ${isa})
@@ -92,14 +106,17 @@ TRITLUT_DEFINE_KERNEL_TABLE(${isa})
 
   set(decls "")
   set(entries "")
+  set(ext_list "")
   foreach(isa IN LISTS chosen)
     string(APPEND decls "TRITLUT_DECLARE_KERNEL_TABLE(${isa})\n")
     string(APPEND entries "      ::tritlut::registry::kernel_table_${isa}(),\n")
+    string(APPEND ext_list " X(T, ${isa})")
   endforeach()
   set(reg "${dir}/kernel_registry.cpp")
   file(CONFIGURE OUTPUT "${reg}" CONTENT
 "// Generated by tritlut_add_kernels(): the kernel tables of this program, worst to best.
 // Compiled with the target's own flags; the scalar table lives here.
+#define TRITLUT_EXTENSION_REGISTRY(X, T)${ext_list}
 #include <tritlut/dispatch/instantiate.hpp>
 TRITLUT_DEFINE_KERNEL_TABLE(scalar)
 ${decls}
@@ -113,7 +130,7 @@ ${entries}  };
 }
 }  // namespace registry
 }  // namespace tritlut
-")
+${includes}")
   target_sources(${target} PRIVATE "${reg}")
   target_compile_definitions(${target} PUBLIC TRITLUT_RUNTIME_DISPATCH=1)
   target_link_libraries(${target} PUBLIC tritlut::tritlut)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// examples/common/vec.cpp - scalar vector ops (the reference) and the runtime choice of a table.
+// examples/common/vec.cpp - the scalar vector ops (the reference) and the table of the active ISA.
 #include "common/vec.hpp"
 
 #include <tritlut/tritlut.hpp>
 
 #include "common/fp16.hpp"
+#include "common/vec_kernels.hpp"
 
 namespace trex {
+
+namespace vec_ref {
 
 namespace {
 
@@ -20,7 +23,9 @@ const float* f16_table() {
   return t;
 }
 
-float dot_f16_scalar(const std::uint16_t* a, const float* x, std::size_t n) {
+}  // namespace
+
+float dot_f16(const std::uint16_t* a, const float* x, std::size_t n) {
   const float* t = f16_table();
   float s[4] = {0, 0, 0, 0};
   std::size_t i = 0;
@@ -30,27 +35,27 @@ float dot_f16_scalar(const std::uint16_t* a, const float* x, std::size_t n) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-void axpy_f16_scalar(float s, const std::uint16_t* a, float* y, std::size_t n) {
+void axpy_f16(float s, const std::uint16_t* a, float* y, std::size_t n) {
   const float* t = f16_table();
   for (std::size_t i = 0; i < n; ++i) y[i] += s * t[a[i]];
 }
 
-void to_f16_scalar(const float* x, std::uint16_t* y, std::size_t n) {
+void to_f16(const float* x, std::uint16_t* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = f32_to_f16(x[i]);
 }
 
-void from_f16_scalar(const std::uint16_t* a, float* y, std::size_t n) {
+void from_f16(const std::uint16_t* a, float* y, std::size_t n) {
   const float* t = f16_table();
   for (std::size_t i = 0; i < n; ++i) y[i] = t[a[i]];
 }
 
-void gemv_f16_scalar(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y, std::size_t r0,
-                     std::size_t r1) {
-  for (std::size_t r = r0; r < r1; ++r) y[r - r0] = dot_f16_scalar(w + r * ld, x, k);
+void gemv_f16(const std::uint16_t* w, std::size_t ld, const float* x, std::size_t k, float* y, std::size_t r0,
+              std::size_t r1) {
+  for (std::size_t r = r0; r < r1; ++r) y[r - r0] = dot_f16(w + r * ld, x, k);
 }
 
-void gemv_q8_scalar(const std::int8_t* w, const float* wscale, std::size_t ld, const std::int8_t* xq, float xs,
-                    std::size_t k, float* y, std::size_t r0, std::size_t r1) {
+void gemv_q8(const std::int8_t* w, const float* wscale, std::size_t ld, const std::int8_t* xq, float xs,
+             std::size_t k, float* y, std::size_t r0, std::size_t r1) {
   for (std::size_t r = r0; r < r1; ++r) {
     const std::int8_t* row = w + r * ld;
     std::int32_t d = 0;
@@ -59,26 +64,13 @@ void gemv_q8_scalar(const std::int8_t* w, const float* wscale, std::size_t ld, c
   }
 }
 
-}  // namespace
+}  // namespace vec_ref
 
+const vec_ops& vec() { return tritlut::active_user_table<vec_ops>(); }
+const vec_ops& vec_for(tritlut::isa_id id) { return tritlut::user_table_for_isa<vec_ops>(id); }
 const vec_ops& vec_scalar() {
-  static const vec_ops ops{"scalar", dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, from_f16_scalar, gemv_f16_scalar, gemv_q8_scalar};
-  return ops;
-}
-
-const vec_ops& vec() {
-  using tritlut::isa_id;
-  const isa_id id = tritlut::active_isa();
-  if (id == isa_id::avx512_vnni) {
-    if (const vec_ops* v = vec_avx512_vnni(); v && tritlut::cpu_supports(isa_id::avx512_vnni)) return *v;
-  }
-  if (id == isa_id::avx2 || id == isa_id::avx512 || id == isa_id::avx512_vnni) {
-    if (const vec_ops* v = vec_avx2(); v && tritlut::cpu_supports(isa_id::avx2)) return *v;
-  }
-  if (id == isa_id::neon || id == isa_id::neon_dotprod) {
-    if (const vec_ops* v = vec_neon()) return *v;
-  }
-  return vec_scalar();
+  static const vec_ops& t = vec_for(tritlut::isa_id::scalar);
+  return t;
 }
 
 float dot_f32(const float* a, const float* b, std::size_t n) {

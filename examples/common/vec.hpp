@@ -2,20 +2,22 @@
 // examples/common/vec.hpp - the float vector ops of the transformer that are not ternary:
 // F16 (KV cache, lm_head) and int8-per-row (lm_head --lm-head q8) dot products.
 //
-// Implementations behind one table: portable scalar (vec.cpp), AVX2+FMA+F16C (vec_avx2.cpp,
-// compiled with those flags and used only when the CPU has them), the same with an AVX-512 VNNI int8
-// GEMV (vec_avx512.cpp) and AArch64 NEON (vec_neon.cpp).
-// The active one follows tritlut's active ISA, so TRITLUT_ISA=scalar / --isa scalar also selects the
-// scalar float path here.
+// One table per ISA of tritlut's dispatch: the ops are written once over the ISA tags in
+// common/vec_kernels.hpp, which tritlut_add_kernels(trex_common EXTRA_HEADERS ...) compiles in the
+// library's per-ISA translation units (docs/dispatch.md, "Your own kernels on tritlut's dispatch").
+// vec() follows tritlut's active ISA, so TRITLUT_ISA=scalar / --isa scalar also selects the scalar
+// float path here.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include <tritlut/isa/isa.hpp>
+
 namespace trex {
 
 struct vec_ops {
-  const char* name;
+  const char* name;  // the ISA's
   // sum_i f16(a[i]) * x[i]
   float (*dot_f16)(const std::uint16_t* a, const float* x, std::size_t n);
   // y[i] += s * f16(a[i])
@@ -33,12 +35,11 @@ struct vec_ops {
                   std::size_t k, float* y, std::size_t r0, std::size_t r1);
 };
 
-const vec_ops& vec_scalar();
-const vec_ops* vec_avx2();  // nullptr when not compiled in
-const vec_ops* vec_avx512_vnni();  // the AVX2 table with a VNNI gemv_q8; nullptr when not compiled in
-const vec_ops* vec_neon();  // nullptr when not compiled in
-// The table matching tritlut's active ISA (avx512_vnni, avx2 for avx2/avx512, neon for neon*, else scalar).
+// The table of tritlut's active ISA.
 const vec_ops& vec();
+// The table of ISA `id`; tritlut::error if it is not compiled in or the CPU lacks it.
+const vec_ops& vec_for(tritlut::isa_id id);
+const vec_ops& vec_scalar();
 
 float dot_f32(const float* a, const float* b, std::size_t n);
 

@@ -19,10 +19,8 @@ using namespace trex;
 namespace {
 
 std::vector<const vec_ops*> runnable_tables() {
-  std::vector<const vec_ops*> t{&vec_scalar()};
-  if (vec_avx2() && tritlut::cpu_supports(tritlut::isa_id::avx2)) t.push_back(vec_avx2());
-  if (vec_avx512_vnni() && tritlut::cpu_supports(tritlut::isa_id::avx512_vnni)) t.push_back(vec_avx512_vnni());
-  if (vec_neon()) t.push_back(vec_neon());
+  std::vector<const vec_ops*> t;
+  for (tritlut::isa_id id : tritlut::available_isas()) t.push_back(&vec_for(id));
   return t;
 }
 
