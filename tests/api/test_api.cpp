@@ -42,14 +42,6 @@ void fill(tritlut::act_q8& q, const tt::acts& a) {
   std::memcpy(q.sums(), a.sum.data(), a.n * sizeof(std::int32_t));
 }
 
-// The float epilogue of FORMATS.md 2, computed here from the oracle's dots.
-std::vector<float> expect_floats(const std::vector<std::int32_t>& dots, const tt::acts& a, std::size_t m, float alpha) {
-  std::vector<float> y(dots.size());
-  for (std::size_t t = 0; t < a.n; ++t)
-    for (std::size_t r = 0; r < m; ++r) y[t * m + r] = (static_cast<float>(dots[t * m + r]) / a.scale[t]) * alpha;
-  return y;
-}
-
 struct shape {
   std::size_t m, k;
 };
@@ -64,7 +56,7 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
     const auto w = tt::random_ternary(m * k, 11 + m);
     const auto a = tt::make_acts(n, k, 5 + k);
     const auto dots = tt::oracle_dots(w, m, k, a);
-    const auto ys = expect_floats(dots, a, m, 0.5f);
+    const auto ys = tt::oracle_floats(dots, a, m, 0.5f);
     const auto a1 = tt::make_acts(1, k, 9);
     const auto dots1 = tt::oracle_dots(w, m, k, a1);
     tt::for_each_isa([&] {
@@ -110,9 +102,9 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
         in1.prepare(f);
         std::vector<float> y1(m);
         tritlut::gemv(mat, in1, y1);
-        CHECK(tt::bits_equal(y1, expect_floats(dots1, a1, m, 0.5f)));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots1, a1, m, 0.5f)));
         tritlut::gemv(pool, mat, q1, y1.data());
-        CHECK(tt::bits_equal(y1, expect_floats(dots1, a1, m, 0.5f)));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots1, a1, m, 0.5f)));
         CHECK_THROWS_WITH(tritlut::gemv(mat, in, y1), Contains("expected one token, got 3"));
       }
       // The per-format owners have the same forms (I2_S included: pool gemm_i32, act_q8 gemv).
@@ -244,7 +236,7 @@ TEST_CASE("ternary_matrix: a saved matrix loads back bit-identical on every form
         tritlut::gemm(placed, in, y2);
         CHECK(tt::bits_equal(y0, y1));
         CHECK(tt::bits_equal(y0, y2));
-        CHECK(tt::bits_equal(y1, expect_floats(dots, a, m, 0.25f)));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots, a, m, 0.25f)));
         tritlut::gemm_i32(back, in, d1);
         CHECK(d1 == dots);
       });

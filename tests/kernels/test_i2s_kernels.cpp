@@ -12,9 +12,7 @@ void check_problem(std::size_t m, std::size_t k, std::size_t n, std::uint64_t se
   const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 0.37f);
   const auto a = tt::make_acts(n, k, seed ^ 0x9e3779b97f4a7c15ull);
   const auto want = tt::oracle_dots(w, m, k, a);
-  std::vector<float> ywant(n * m);
-  for (std::size_t t = 0; t < n; ++t)
-    for (std::size_t r = 0; r < m; ++r) ywant[t * m + r] = (float(want[t * m + r]) / a.scale[t]) * 0.37f;
+  const auto ywant = tt::oracle_floats(want, a, m, 0.37f);
 
   tt::for_each_isa([&] {
     INFO("m=" << m << " k=" << k << " n=" << n);

@@ -22,13 +22,6 @@ problem make_problem(std::size_t m, std::size_t k, std::uint64_t seed) {
   return p;
 }
 
-std::vector<float> dequant(const std::vector<std::int32_t>& dots, const tt::acts& a, std::size_t m, float alpha) {
-  std::vector<float> y(dots.size());
-  for (std::size_t t = 0; t < a.n; ++t)
-    for (std::size_t r = 0; r < m; ++r) y[t * m + r] = (float(dots[t * m + r]) / a.scale[t]) * alpha;
-  return y;
-}
-
 // For the active ISA: I2_S, TL1 and TL2 (repacked from the I2_S matrix, tile rows mr) give the
 // oracle's int32 dots exactly and the same f32 outputs bit for bit.
 void check_formats(const problem& p, const tt::acts& a, const std::vector<std::int32_t>& want, std::size_t mr) {
@@ -46,7 +39,7 @@ void check_formats(const problem& p, const tt::acts& a, const std::vector<std::i
   REQUIRE(d1 == want);
   REQUIRE(d2 == want);
 
-  const auto ywant = dequant(want, a, m, p.alpha);
+  const auto ywant = tt::oracle_floats(want, a, m, p.alpha);
   std::vector<float> y_i2s(n * m, -1.0f), y1(n * m, -1.0f), y2(n * m, -1.0f);
   tritlut::gemm(p.i2s.view(), a.view(), y_i2s.data(), m);
   tritlut::gemm(t1, l1, y1.data());
@@ -284,7 +277,7 @@ TEST_CASE("tl: row ranges compute exactly their rows, and a thread pool equals o
           REQUIRE(d2[t * p.m + r] == (inside ? want[t * p.m + r] : 12345));
         }
     }
-    const auto ywant = dequant(want, a, p.m, p.alpha);
+    const auto ywant = tt::oracle_floats(want, a, p.m, p.alpha);
     std::vector<float> y1(3 * p.m), y2(3 * p.m);
     tritlut::gemm(pool, t1, l1, y1.data());
     tritlut::gemm(pool, t2, l2, y2.data());

@@ -81,6 +81,15 @@ inline std::vector<std::int32_t> oracle_dots(const std::vector<std::int8_t>& w, 
   return out;
 }
 
+// The float epilogue of FORMATS.md 2 on the oracle's dots [n][m]: ((float)dot / act_scale) * alpha.
+inline std::vector<float> oracle_floats(const std::vector<std::int32_t>& dots, const acts& a, std::size_t m,
+                                        float alpha) {
+  std::vector<float> y(dots.size());
+  for (std::size_t t = 0; t < a.n; ++t)
+    for (std::size_t r = 0; r < m; ++r) y[t * m + r] = (static_cast<float>(dots[t * m + r]) / a.scale[t]) * alpha;
+  return y;
+}
+
 inline bool bits_equal(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }

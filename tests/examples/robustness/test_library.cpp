@@ -23,17 +23,11 @@
 
 #include "catch.hpp"
 #include "support/each_isa.hpp"
+#include "support/problems.hpp"
 
 namespace {
 
 using Catch::Contains;
-
-std::vector<std::int8_t> ternary(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::int8_t> w(n);
-  for (auto& v : w) v = static_cast<std::int8_t>(static_cast<int>(rng() % 3) - 1);
-  return w;
-}
 
 tritlut::act_q8 activations(std::size_t n, std::size_t k, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -106,7 +100,7 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
   STATIC_REQUIRE(!std::is_move_assignable_v<tritlut::thread_pool>);
 
   const std::size_t m = 80, k = 384;
-  const auto w = ternary(m * k, 1);
+  const auto w = tt::random_ternary(m * k, 1);
   tt::for_each_isa([&] {
     const tritlut::act_q8 x = activations(1, k, 2);
     std::vector<float> y(m, sentinel);
@@ -224,7 +218,7 @@ TEST_CASE("moved-from owning types are empty and every entry point rejects them"
 
 TEST_CASE("every pointer-taking entry point rejects null with a clear error", "[robustness][library]") {
   const std::size_t m = 16, k = 128;
-  const auto w = ternary(m * k, 3);
+  const auto w = tt::random_ternary(m * k, 3);
   std::vector<std::uint8_t> file(tritlut::i2s_file_bytes(m, k));
   std::vector<std::int8_t> back(m * k);
   std::vector<float> y(m);
@@ -338,7 +332,7 @@ TEST_CASE("parallel_for inside a parallel_for task runs inline instead of deadlo
         pool.parallel_for(4, [&](std::size_t) { pool.parallel_for(5, [&](std::size_t) { leaves++; }); });
       });
       res.leaves = leaves.load();
-      const auto w = ternary(m * k, 5);
+      const auto w = tt::random_ternary(m * k, 5);
       const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
       const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
       res.x = activations(2, k, 6);
@@ -431,7 +425,7 @@ struct entry {
 
 TEST_CASE("gemm/gemv with an out_span check the output size, on every format and ISA", "[robustness][library]") {
   const std::size_t m = 72, k = 200, n = 3, ldy = m + 5, r0 = 16, r1 = 48;
-  const auto w = ternary(m * k, 7);
+  const auto w = tt::random_ternary(m * k, 7);
   const auto i2 = tritlut::i2s_matrix::pack(w.data(), m, k, 0.75f);
   const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 0.75f);
   const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 0.75f);
@@ -524,7 +518,7 @@ TEST_CASE("gemm/gemv with an out_span check the output size, on every format and
 
 TEST_CASE("out_span: a stride whose output size overflows size_t is rejected, not wrapped", "[robustness][library]") {
   const std::size_t m = 16, k = 128;
-  const auto w = ternary(m * k, 10);
+  const auto w = tt::random_ternary(m * k, 10);
   const auto mat = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
   const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
   const auto x = activations(3, k, 11);
