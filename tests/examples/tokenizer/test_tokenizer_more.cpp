@@ -287,7 +287,7 @@ TEST_CASE("tokenizer: other pre names keep their split", "[tokenizer]") {
 }
 
 // Speed on 1 MiB of English/markdown (../shared/docs), printed for the report; the round trip is
-// the assertion. Hidden: run with `tritlut_model_tests "[.tokenizer-speed]"`.
+// the assertion. Hidden: run with `tritlut_example_tests "[.tokenizer-speed]"`.
 TEST_CASE("tokenizer: speed on 1 MiB of text", "[.tokenizer-speed]") {
   std::string docs;
   for (const char* f : {"docs/MODELS.md", "docs/DESIGN.md", "docs/FORMATS.md", "docs/PERFORMANCE.md"})
