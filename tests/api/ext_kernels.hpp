@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // tests/api/ext_kernels.hpp - a user table on tritlut's dispatch (dispatch/extension.hpp). In
-// runtime mode tritlut_add_kernels(tritlut_ext_tests EXTRA_HEADERS api/ext_kernels.hpp) compiles it
+// runtime mode tritlut_add_kernels(tritlut_tests EXTRA_HEADERS api/ext_kernels.hpp) compiles it
 // in every per-ISA TU; in static mode the test TU instantiates it for its own tiers.
 #pragma once
 

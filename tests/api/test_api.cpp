@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "core/test_util.hpp"
+#include "support/each_isa.hpp"
+#include "support/problems.hpp"
 
 // The allocation counter (alloc_count.cpp replaces the global allocation functions).
 namespace alloc_count {
@@ -34,19 +35,11 @@ long allocations(F&& fn) {
   return alloc_count::allocs.load();
 }
 
-void fill(tritlut::act_q8& q, const test::acts& a) {
+void fill(tritlut::act_q8& q, const tt::acts& a) {
   q.resize(a.n, a.k);
   std::memcpy(q.row(0), a.q.data(), a.q.size());
   std::memcpy(q.scales(), a.scale.data(), a.n * sizeof(float));
   std::memcpy(q.sums(), a.sum.data(), a.n * sizeof(std::int32_t));
-}
-
-// The float epilogue of FORMATS.md 2, computed here from the oracle's dots.
-std::vector<float> expect_floats(const std::vector<std::int32_t>& dots, const test::acts& a, std::size_t m, float alpha) {
-  std::vector<float> y(dots.size());
-  for (std::size_t t = 0; t < a.n; ++t)
-    for (std::size_t r = 0; r < m; ++r) y[t * m + r] = (static_cast<float>(dots[t * m + r]) / a.scale[t]) * alpha;
-  return y;
 }
 
 struct shape {
@@ -60,19 +53,18 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
   tritlut::thread_pool pool(3);
   for (const shape s : shapes) {
     const std::size_t m = s.m, k = s.k, n = 3;
-    const auto w = test::random_ternary(m * k, 11 + m);
-    const auto a = test::make_acts(n, k, 5 + k);
-    const auto dots = test::oracle_dots(w, m, k, a);
-    const auto ys = expect_floats(dots, a, m, 0.5f);
-    const auto a1 = test::make_acts(1, k, 9);
-    const auto dots1 = test::oracle_dots(w, m, k, a1);
-    for (auto id : test::isas()) {
-      tritlut::scoped_isa pin(id);
+    const auto w = tt::random_ternary(m * k, 11 + m);
+    const auto a = tt::make_acts(n, k, 5 + k);
+    const auto dots = tt::oracle_dots(w, m, k, a);
+    const auto ys = tt::oracle_floats(dots, a, m, 0.5f);
+    const auto a1 = tt::make_acts(1, k, 9);
+    const auto dots1 = tt::oracle_dots(w, m, k, a1);
+    tt::for_each_isa([&] {
       tritlut::act_q8 q, q1;
       fill(q, a);
       fill(q1, a1);
       for (const weight_format f : formats) {
-        INFO("isa " << tritlut::isa_name(id) << " " << tritlut::format_name(f) << " " << m << " x " << k);
+        INFO("" << tritlut::format_name(f) << " " << m << " x " << k);
         const auto mat = tritlut::ternary_matrix::pack(f, w.data(), m, k, 0.5f);
         REQUIRE(mat.format() == f);
         REQUIRE(mat.rows() == m);
@@ -83,20 +75,20 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
         std::vector<float> y(n * m, -7.0f);
         std::vector<std::int32_t> yi(n * m, -7);
         tritlut::gemm(mat, in, y);
-        CHECK(test::bits_equal(y, ys));
+        CHECK(tt::bits_equal(y, ys));
         tritlut::gemm_i32(mat, in, yi);
         CHECK(yi == dots);
         std::fill(y.begin(), y.end(), -7.0f);
         std::fill(yi.begin(), yi.end(), -7);
         tritlut::gemm(pool, mat, in, y);
-        CHECK(test::bits_equal(y, ys));
+        CHECK(tt::bits_equal(y, ys));
         tritlut::gemm_i32(pool, mat, in, yi.data());
         CHECK(yi == dots);
         // Convenience: tables built inside.
         std::fill(y.begin(), y.end(), -7.0f);
         std::fill(yi.begin(), yi.end(), -7);
         tritlut::gemm(mat, q, y.data());
-        CHECK(test::bits_equal(y, ys));
+        CHECK(tt::bits_equal(y, ys));
         tritlut::gemm_i32(pool, mat, q, yi);
         CHECK(yi == dots);
         // Row ranges split on row_split_step, as a caller's threads would.
@@ -110,9 +102,9 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
         in1.prepare(f);
         std::vector<float> y1(m);
         tritlut::gemv(mat, in1, y1);
-        CHECK(test::bits_equal(y1, expect_floats(dots1, a1, m, 0.5f)));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots1, a1, m, 0.5f)));
         tritlut::gemv(pool, mat, q1, y1.data());
-        CHECK(test::bits_equal(y1, expect_floats(dots1, a1, m, 0.5f)));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots1, a1, m, 0.5f)));
         CHECK_THROWS_WITH(tritlut::gemv(mat, in, y1), Contains("expected one token, got 3"));
       }
       // The per-format owners have the same forms (I2_S included: pool gemm_i32, act_q8 gemv).
@@ -132,16 +124,16 @@ TEST_CASE("api: every form of every format equals the oracle, with and without a
       tritlut::gemm_i32(pool, t2.view(), l2.view(), d2.data(), m);
       CHECK(d1 == dots);
       CHECK(d2 == dots);
-    }
+    });
   }
 }
 
 TEST_CASE("api: a prepared input of the wrong format is rejected", "[api]") {
   const std::size_t m = 40, k = 128;
-  const auto w = test::random_ternary(m * k, 3);
+  const auto w = tt::random_ternary(m * k, 3);
   const auto mat = tritlut::ternary_matrix::pack(weight_format::tl2, w.data(), m, k, 1.0f);
   tritlut::ternary_input in;
-  fill(in.q8(), test::make_acts(1, k, 4));
+  fill(in.q8(), tt::make_acts(1, k, 4));
   in.prepare(weight_format::tl1);
   std::vector<float> y(m);
   CHECK_THROWS_WITH(tritlut::gemm(mat, in, y), Contains("input prepared for tl1, the matrix is tl2"));
@@ -155,24 +147,23 @@ TEST_CASE("api: row_split_step and the kernel query", "[api]") {
   STATIC_REQUIRE(tritlut::row_split_step(weight_format::i2s) == 16);
   STATIC_REQUIRE(tritlut::row_split_step(weight_format::tl2) == 64);
   STATIC_REQUIRE(tritlut::row_split_step(weight_format::tl1, {32}) == 32);
-  const auto w = test::random_ternary(100 * 64, 1);
+  const auto w = tt::random_ternary(100 * 64, 1);
   CHECK(tritlut::ternary_matrix::pack(weight_format::tl1, w.data(), 100, 64, 1.0f, {32}).row_split_step() == 32);
   CHECK(tritlut::ternary_matrix::pack(weight_format::i2s, w.data(), 100, 64, 1.0f).row_split_step() == 16);
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
+  tt::for_each_isa([&](tritlut::isa_id id) {
     for (const weight_format f : formats) {
       const tritlut::kernel_info ki = tritlut::active_kernel(f);
       CHECK(ki.isa == id);
       CHECK(ki.isa_name == tritlut::isa_name(id));
       CHECK(std::string(ki.variant).rfind(tritlut::format_name(f), 0) == 0);
     }
-  }
+  });
 }
 
 TEST_CASE("api: the hot calls do not allocate", "[api][alloc]") {
   const std::size_t m = 256, k = 512, n = 4;
-  const auto w = test::random_ternary(m * k, 21);
-  const auto a = test::make_acts(n, k, 22);
+  const auto w = tt::random_ternary(m * k, 21);
+  const auto a = tt::make_acts(n, k, 22);
   std::vector<float> x(n * k);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(int(i % 17) - 8);
   tritlut::thread_pool pool(2);
@@ -209,9 +200,9 @@ TEST_CASE("api: the hot calls do not allocate", "[api][alloc]") {
 TEST_CASE("ternary_matrix: a saved matrix loads back bit-identical on every format and ISA", "[api][blob]") {
   for (const shape s : shapes) {
     const std::size_t m = s.m, k = s.k, n = 2;
-    const auto w = test::random_ternary(m * k, 31 + k);
-    const auto a = test::make_acts(n, k, 32);
-    const auto dots = test::oracle_dots(w, m, k, a);
+    const auto w = tt::random_ternary(m * k, 31 + k);
+    const auto a = tt::make_acts(n, k, 32);
+    const auto dots = tt::oracle_dots(w, m, k, a);
     for (const weight_format f : formats) {
       INFO(tritlut::format_name(f) << " " << m << " x " << k);
       const auto mat = tritlut::ternary_matrix::pack(f, w.data(), m, k, 0.25f);
@@ -234,9 +225,7 @@ TEST_CASE("ternary_matrix: a saved matrix loads back bit-identical on every form
       placed.place(arena.data());
       REQUIRE(placed.place_bytes() == 0);
       REQUIRE(placed.to_bytes() == blob);
-      for (auto id : test::isas()) {
-        tritlut::scoped_isa pin(id);
-        INFO("isa " << tritlut::isa_name(id));
+      tt::for_each_isa([&] {
         tritlut::ternary_input in;
         fill(in.q8(), a);
         in.prepare(f);
@@ -245,19 +234,19 @@ TEST_CASE("ternary_matrix: a saved matrix loads back bit-identical on every form
         tritlut::gemm(mat, in, y0);
         tritlut::gemm(back, in, y1);
         tritlut::gemm(placed, in, y2);
-        CHECK(test::bits_equal(y0, y1));
-        CHECK(test::bits_equal(y0, y2));
-        CHECK(test::bits_equal(y1, expect_floats(dots, a, m, 0.25f)));
+        CHECK(tt::bits_equal(y0, y1));
+        CHECK(tt::bits_equal(y0, y2));
+        CHECK(tt::bits_equal(y1, tt::oracle_floats(dots, a, m, 0.25f)));
         tritlut::gemm_i32(back, in, d1);
         CHECK(d1 == dots);
-      }
+      });
     }
   }
 }
 
 TEST_CASE("ternary_matrix: a corrupted or mismatched blob is rejected naming the field", "[api][blob]") {
   const std::size_t m = 70, k = 300;
-  const auto w = test::random_ternary(m * k, 41);
+  const auto w = tt::random_ternary(m * k, 41);
   const auto blob = tritlut::ternary_matrix::pack(weight_format::tl2, w.data(), m, k, 1.0f).to_bytes();
   auto load = [](const std::vector<std::uint8_t>& b, tritlut::load_expect e = {}) {
     return tritlut::ternary_matrix::from_bytes(b.data(), b.size(), e);

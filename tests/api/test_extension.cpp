@@ -2,7 +2,7 @@
 // User kernels on tritlut's dispatch (dispatch/extension.hpp, api/ext_kernels.hpp): every ISA of
 // the program has its own instance of the user's table, compiled with that ISA's flags in runtime
 // mode, and the table in use follows the library's one selection (scoped_isa, TRITLUT_ISA).
-// Built twice: tritlut_ext_tests (runtime mode) and tritlut_ext_static_tests (static mode).
+// Built twice: in tritlut_tests (runtime mode) and as tritlut_ext_static_tests (static mode).
 #include <cstdint>
 #include <cstdlib>
 #include <random>

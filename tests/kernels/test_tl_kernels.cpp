@@ -2,7 +2,8 @@
 // TL1 / TL2 lookup tables and kernels on every available ISA: bit-identical to an independent
 // oracle and to I2_S on the same weights and activations (FORMATS.md 2, the paper's table 7 claim).
 #include "catch.hpp"
-#include "tl_test_util.hpp"
+#include "support/each_isa.hpp"
+#include "support/tl_decode.hpp"
 
 namespace {
 
@@ -16,21 +17,14 @@ struct problem {
 };
 
 problem make_problem(std::size_t m, std::size_t k, std::uint64_t seed) {
-  problem p{m, k, test::random_ternary(m * k, seed), 0.37f, {}};
+  problem p{m, k, tt::random_ternary(m * k, seed), 0.37f, {}};
   p.i2s = tritlut::i2s_matrix::pack(p.w.data(), m, k, p.alpha);
   return p;
 }
 
-std::vector<float> dequant(const std::vector<std::int32_t>& dots, const test::acts& a, std::size_t m, float alpha) {
-  std::vector<float> y(dots.size());
-  for (std::size_t t = 0; t < a.n; ++t)
-    for (std::size_t r = 0; r < m; ++r) y[t * m + r] = (float(dots[t * m + r]) / a.scale[t]) * alpha;
-  return y;
-}
-
 // For the active ISA: I2_S, TL1 and TL2 (repacked from the I2_S matrix, tile rows mr) give the
 // oracle's int32 dots exactly and the same f32 outputs bit for bit.
-void check_formats(const problem& p, const test::acts& a, const std::vector<std::int32_t>& want, std::size_t mr) {
+void check_formats(const problem& p, const tt::acts& a, const std::vector<std::int32_t>& want, std::size_t mr) {
   const std::size_t m = p.m, n = a.n;
   const auto t1 = tritlut::tl1_matrix::from_i2s(p.i2s.view(), {mr});
   const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view(), {mr});
@@ -45,27 +39,27 @@ void check_formats(const problem& p, const test::acts& a, const std::vector<std:
   REQUIRE(d1 == want);
   REQUIRE(d2 == want);
 
-  const auto ywant = dequant(want, a, m, p.alpha);
+  const auto ywant = tt::oracle_floats(want, a, m, p.alpha);
   std::vector<float> y_i2s(n * m, -1.0f), y1(n * m, -1.0f), y2(n * m, -1.0f);
   tritlut::gemm(p.i2s.view(), a.view(), y_i2s.data(), m);
   tritlut::gemm(t1, l1, y1.data());
   tritlut::gemm(t2, l2, y2.data());
-  REQUIRE(test::bits_equal(y_i2s, ywant));
-  REQUIRE(test::bits_equal(y1, ywant));
-  REQUIRE(test::bits_equal(y2, ywant));
+  REQUIRE(tt::bits_equal(y_i2s, ywant));
+  REQUIRE(tt::bits_equal(y1, ywant));
+  REQUIRE(tt::bits_equal(y2, ywant));
 }
 
 void check_problem(std::size_t m, std::size_t k, std::size_t n, std::uint64_t seed, std::size_t mr = 64) {
   const auto p = make_problem(m, k, seed);
-  const auto a = test::make_acts(n, k, seed ^ 0x9e3779b97f4a7c15ull);
-  check_formats(p, a, test::oracle_dots(p.w, m, k, a), mr);
+  const auto a = tt::make_acts(n, k, seed ^ 0x9e3779b97f4a7c15ull);
+  check_formats(p, a, tt::oracle_dots(p.w, m, k, a), mr);
 }
 
 }  // namespace
 
 TEST_CASE("tl lut: entries equal the FORMATS.md tables, SIMD == scalar byte for byte", "[tl][lut]") {
   for (std::size_t k : {1, 2, 3, 5, 6, 7, 255, 2560, 2561, 6912}) {
-    const auto a = test::make_acts(3, k, 1000 + k, -128, 127);  // -128 too: external activations
+    const auto a = tt::make_acts(3, k, 1000 + k, -128, 127);  // -128 too: external activations
     tritlut::tl1_lut ref1;
     tritlut::tl2_lut ref2;
     {
@@ -83,7 +77,7 @@ TEST_CASE("tl lut: entries equal the FORMATS.md tables, SIMD == scalar byte for 
       for (std::size_t p = 0; p < L1.items; ++p)
         for (int i = 0; i < 16; ++i) {
           const int want = i < 9 ? (i / 3 - 1) * q(t, 2 * p) + (i % 3 - 1) * q(t, 2 * p + 1) : 0;
-          REQUIRE(tltest::lut_entry(L1, t, p, i) == want);
+          REQUIRE(tt::lut_entry(L1, t, p, i) == want);
         }
       for (std::size_t j = 0; j < k3 / 3; ++j)
         for (int i = 0; i < 16; ++i) {
@@ -94,23 +88,22 @@ TEST_CASE("tl lut: entries equal the FORMATS.md tables, SIMD == scalar byte for 
               const int w0 = c / 9 - 1, w1 = c / 3 % 3 - 1, w2 = c % 3 - 1;
               if (9 * w0 + 3 * w1 + w2 == i) want = w0 * q(t, 3 * j) + w1 * q(t, 3 * j + 1) + w2 * q(t, 3 * j + 2);
             }
-          REQUIRE(tltest::lut_entry_split(L2, t, j, i) == want);
+          REQUIRE(tt::lut_entry_split(L2, t, j, i) == want);
         }
       for (std::size_t p = 0; p < L2.items - k3 / 3; ++p)
         for (int i = 0; i < 16; ++i) {
           const int want = i < 9 ? (i / 3 - 1) * q(t, k3 + 2 * p) + (i % 3 - 1) * q(t, k3 + 2 * p + 1) : 0;
-          REQUIRE(tltest::lut_entry(L2, t, k3 / 3 + p, i) == want);
+          REQUIRE(tt::lut_entry(L2, t, k3 / 3 + p, i) == want);
         }
     }
-    for (auto id : test::isas()) {
-      tritlut::scoped_isa pin(id);
-      INFO("isa " << tritlut::isa_name(id) << " k=" << k);
+    tt::for_each_isa([&] {
+      INFO("k=" << k);
       const tritlut::tl1_lut s1(a.view());
       const tritlut::tl2_lut s2(a.view());
       REQUIRE(std::memcmp(s1.view().data, L1.data, 3 * ref1.token_bytes()) == 0);
       REQUIRE(std::memcmp(s2.view().data, L2.data, 3 * ref2.token_bytes()) == 0);
       REQUIRE(std::memcmp(s2.view().scale, a.scale.data(), 3 * sizeof(float)) == 0);
-    }
+    });
   }
 }
 
@@ -118,42 +111,39 @@ TEST_CASE("tl gemv/gemm: odd shapes, M and K from 1 to 16384, every ISA", "[tl][
   const std::size_t shapes[][2] = {{1, 1},    {1, 2},    {2, 5},     {3, 6},     {5, 7},     {17, 11},  {16, 64},
                                    {31, 127}, {33, 128}, {64, 129},  {65, 255},  {7, 383},   {97, 640}, {129, 1000},
                                    {3, 2047}, {200, 241}, {2, 16384}, {16384, 3}, {3, 16385}, {1, 513}};
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
+  tt::for_each_isa([&] {
     for (const auto& s : shapes)
       for (std::size_t n : {1, 2, 5}) {
-        INFO("isa " << tritlut::isa_name(id) << " m=" << s[0] << " k=" << s[1] << " n=" << n);
+        INFO("m=" << s[0] << " k=" << s[1] << " n=" << n);
         check_problem(s[0], s[1], n, s[0] * 1000003 + s[1] * 31 + n);
       }
-  }
+  });
 }
 
 TEST_CASE("tl gemm: batch sizes 1..16, every ISA", "[tl][kernel]") {
   const auto p = make_problem(70, 1000, 77);
   for (std::size_t n = 1; n <= 16; ++n) {
-    const auto a = test::make_acts(n, p.k, 177 + n);
-    const auto want = test::oracle_dots(p.w, p.m, p.k, a);
-    for (auto id : test::isas()) {
-      tritlut::scoped_isa pin(id);
-      INFO("isa " << tritlut::isa_name(id) << " n=" << n);
+    const auto a = tt::make_acts(n, p.k, 177 + n);
+    const auto want = tt::oracle_dots(p.w, p.m, p.k, a);
+    tt::for_each_isa([&] {
+      INFO("n=" << n);
       check_formats(p, a, want, 64);
-    }
+    });
   }
 }
 
 TEST_CASE("tl: any tile size mr (multiple of 16) on every ISA, incl. ones narrower than the vector", "[tl][kernel]") {
   const auto p = make_problem(150, 700, 3);
-  const auto a = test::make_acts(5, p.k, 4);
-  const auto want = test::oracle_dots(p.w, p.m, p.k, a);
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
+  const auto a = tt::make_acts(5, p.k, 4);
+  const auto want = tt::oracle_dots(p.w, p.m, p.k, a);
+  tt::for_each_isa([&] {
     for (std::size_t mr : {16, 32, 48, 64, 80, 128, 256}) {
-      INFO("isa " << tritlut::isa_name(id) << " mr=" << mr);
+      INFO("mr=" << mr);
       check_formats(p, a, want, mr);
-      const auto b = test::make_acts(1, p.k, 5 + mr);
-      check_formats(p, b, test::oracle_dots(p.w, p.m, p.k, b), mr);
+      const auto b = tt::make_acts(1, p.k, 5 + mr);
+      check_formats(p, b, tt::oracle_dots(p.w, p.m, p.k, b), mr);
     }
-  }
+  });
 }
 
 TEST_CASE("tl: BitNet 2B4T and 3B shapes, every ISA, equal to I2_S", "[tl][kernel][shapes]") {
@@ -161,13 +151,12 @@ TEST_CASE("tl: BitNet 2B4T and 3B shapes, every ISA, equal to I2_S", "[tl][kerne
   for (const auto& s : shapes) {
     const auto p = make_problem(s[0], s[1], s[0] + s[1]);
     for (std::size_t n : {1, 3}) {
-      const auto a = test::make_acts(n, p.k, s[0] * 3 + n);
-      const auto want = test::oracle_dots(p.w, p.m, p.k, a);
-      for (auto id : test::isas()) {
-        tritlut::scoped_isa pin(id);
-        INFO("isa " << tritlut::isa_name(id) << " m=" << s[0] << " k=" << s[1] << " n=" << n);
+      const auto a = tt::make_acts(n, p.k, s[0] * 3 + n);
+      const auto want = tt::oracle_dots(p.w, p.m, p.k, a);
+      tt::for_each_isa([&] {
+        INFO("m=" << s[0] << " k=" << s[1] << " n=" << n);
         check_formats(p, a, want, 64);
-      }
+      });
     }
   }
 }
@@ -180,10 +169,9 @@ TEST_CASE("tl: worst-case inputs are exact (the int16 overflow proof as a test)"
         std::vector<std::int8_t> w(m * k, static_cast<std::int8_t>(wv));
         const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
         const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
-        const auto a = test::constant_acts(2, k, static_cast<std::int8_t>(qv));
-        for (auto id : test::isas()) {
-          tritlut::scoped_isa pin(id);
-          INFO("isa " << tritlut::isa_name(id) << " k=" << k << " w=" << wv << " q=" << qv);
+        const auto a = tt::constant_acts(2, k, static_cast<std::int8_t>(qv));
+        tt::for_each_isa([&] {
+          INFO("k=" << k << " w=" << wv << " q=" << qv);
           const tritlut::tl1_lut l1(a.view());
           const tritlut::tl2_lut l2(a.view());
           std::vector<std::int32_t> d1(2 * m), d2(2 * m);
@@ -193,7 +181,7 @@ TEST_CASE("tl: worst-case inputs are exact (the int16 overflow proof as a test)"
             REQUIRE(d1[i] == std::int32_t(wv) * qv * std::int32_t(k));
             REQUIRE(d2[i] == std::int32_t(wv) * qv * std::int32_t(k));
           }
-        }
+        });
       }
   }
 }
@@ -221,13 +209,11 @@ TEST_CASE("tl1/tl2: the byte sums are exact at their bounds (every activation va
         };
         std::int64_t per_c = 0;  // dot = per_c * c
         for (std::size_t j = 0; j < k; ++j) per_c += w[j];
-        test::acts a = test::constant_acts(256, k, 0);
+        tt::acts a = tt::constant_acts(256, k, 0);
         for (std::size_t t = 0; t < 256; ++t)
           for (std::size_t j = 0; j < k; ++j) a.q[t * a.stride + j] = static_cast<std::int8_t>(int(t) - 128);
-        for (auto id : test::isas()) {
-          tritlut::scoped_isa pin(id);
-          INFO("isa " << tritlut::isa_name(id) << (kind == tl_kind::tl1 ? " tl1" : " tl2") << " shape " << shape
-                      << " w=" << wv);
+        tt::for_each_isa([&] {
+          INFO((kind == tl_kind::tl1 ? "tl1" : "tl2") << " shape " << shape << " w=" << wv);
           std::vector<std::int32_t> d(256 * m);
           run(a.view(), d.data());
           for (std::size_t t = 0; t < 256; ++t)
@@ -240,14 +226,14 @@ TEST_CASE("tl1/tl2: the byte sums are exact at their bounds (every activation va
             run(one, d1.data());
             for (std::size_t r = 0; r < m; ++r) REQUIRE(d1[r] == per_c * (std::int64_t(t) - 128));
           }
-        }
+        });
       }
 }
 
 TEST_CASE("tl: alternating worst-case patterns (every product +127, mixed signs per triple)", "[tl][kernel][overflow]") {
   const std::size_t m = 40, k = 16384 + 257;
   std::vector<std::int8_t> w(m * k);
-  test::acts a = test::constant_acts(3, k, 127);
+  tt::acts a = tt::constant_acts(3, k, 127);
   for (std::size_t j = 0; j < k; ++j) {
     const bool neg = ((j / 3) + (j % 3 == 1)) % 2;  // varies inside triples and between them
     for (std::size_t r = 0; r < m; ++r) w[r * k + j] = neg ? -1 : 1;
@@ -256,9 +242,7 @@ TEST_CASE("tl: alternating worst-case patterns (every product +127, mixed signs 
   const auto p_i2s = tritlut::i2s_matrix::pack(w.data(), m, k, 1.0f);
   const auto t1 = tritlut::tl1_matrix::pack(w.data(), m, k, 1.0f);
   const auto t2 = tritlut::tl2_matrix::pack(w.data(), m, k, 1.0f);
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
-    INFO("isa " << tritlut::isa_name(id));
+  tt::for_each_isa([&] {
     const tritlut::tl1_lut l1(a.view());
     const tritlut::tl2_lut l2(a.view());
     std::vector<std::int32_t> d1(3 * m), d2(3 * m);
@@ -268,22 +252,21 @@ TEST_CASE("tl: alternating worst-case patterns (every product +127, mixed signs 
       REQUIRE(d1[i] == 127 * std::int32_t(k));
       REQUIRE(d2[i] == 127 * std::int32_t(k));
     }
-  }
+  });
 }
 
-TEST_CASE("tl: row ranges compute exactly their rows; thread pool equals one thread", "[tl][kernel]") {
+TEST_CASE("tl: row ranges compute exactly their rows, and a thread pool equals one thread", "[tl][kernel]") {
   const auto p = make_problem(301, 777, 8);
-  const auto a = test::make_acts(3, p.k, 9);
-  const auto want = test::oracle_dots(p.w, p.m, p.k, a);
+  const auto a = tt::make_acts(3, p.k, 9);
+  const auto want = tt::oracle_dots(p.w, p.m, p.k, a);
   const auto t1 = tritlut::tl1_matrix::from_i2s(p.i2s.view());
   const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view());
   tritlut::thread_pool pool(3);
-  for (auto id : test::isas()) {
-    tritlut::scoped_isa pin(id);
+  tt::for_each_isa([&] {
     const tritlut::tl1_lut l1(a.view());
     const tritlut::tl2_lut l2(a.view());
     for (auto [r0, r1] : {std::pair<std::size_t, std::size_t>{10, 47}, {64, 128}, {0, 1}, {300, 301}, {5, 5}}) {
-      INFO("isa " << tritlut::isa_name(id) << " rows " << r0 << ".." << r1);
+      INFO("rows " << r0 << ".." << r1);
       std::vector<std::int32_t> d1(3 * p.m, 12345), d2(3 * p.m, 12345);
       tritlut::gemm_i32(t1.view(), l1.view(), d1.data(), p.m, r0, r1);
       tritlut::gemm_i32(t2.view(), l2.view(), d2.data(), p.m, r0, r1);
@@ -294,13 +277,13 @@ TEST_CASE("tl: row ranges compute exactly their rows; thread pool equals one thr
           REQUIRE(d2[t * p.m + r] == (inside ? want[t * p.m + r] : 12345));
         }
     }
-    const auto ywant = dequant(want, a, p.m, p.alpha);
+    const auto ywant = tt::oracle_floats(want, a, p.m, p.alpha);
     std::vector<float> y1(3 * p.m), y2(3 * p.m);
     tritlut::gemm(pool, t1, l1, y1.data());
     tritlut::gemm(pool, t2, l2, y2.data());
-    REQUIRE(test::bits_equal(y1, ywant));
-    REQUIRE(test::bits_equal(y2, ywant));
-  }
+    REQUIRE(tt::bits_equal(y1, ywant));
+    REQUIRE(tt::bits_equal(y2, ywant));
+  });
 }
 
 TEST_CASE("tl: one LUT shared by several matrices (Q/K/V), quantizer end to end", "[tl][kernel]") {
@@ -318,8 +301,8 @@ TEST_CASE("tl: one LUT shared by several matrices (Q/K/V), quantizer end to end"
     tritlut::gemm(t2, lut, y.data());
     tritlut::gemm(p.i2s, q, y_i2s.data());
     tritlut::gemm(t2, q, y_direct.data());
-    CHECK(test::bits_equal(y, y_i2s));
-    CHECK(test::bits_equal(y_direct, y_i2s));
+    CHECK(tt::bits_equal(y, y_i2s));
+    CHECK(tt::bits_equal(y_direct, y_i2s));
   }
   const auto p = make_problem(33, k, 1);
   const auto t1 = tritlut::tl1_matrix::from_i2s(p.i2s.view());
@@ -327,15 +310,15 @@ TEST_CASE("tl: one LUT shared by several matrices (Q/K/V), quantizer end to end"
   std::vector<float> y(33), y_i2s(33);
   tritlut::gemv(t1, q1, y.data());
   tritlut::gemv(p.i2s, q1, y_i2s.data());
-  CHECK(test::bits_equal(y, y_i2s));
+  CHECK(tt::bits_equal(y, y_i2s));
 }
 
 TEST_CASE("tl: bad calls are rejected with a clear message", "[tl][kernel][errors]") {
   const auto p = make_problem(8, 256, 1);
   const auto t1 = tritlut::tl1_matrix::from_i2s(p.i2s.view());
   const auto t2 = tritlut::tl2_matrix::from_i2s(p.i2s.view());
-  const auto a = test::make_acts(2, 256, 2);
-  const auto b = test::make_acts(1, 200, 3);
+  const auto a = tt::make_acts(2, 256, 2);
+  const auto b = tt::make_acts(1, 200, 3);
   const tritlut::tl1_lut l1(a.view());
   const tritlut::tl2_lut l2(a.view());
   const tritlut::tl2_lut l2b(b.view());
