@@ -128,8 +128,7 @@ inline const kernel_table& table_for_isa(isa_id id) {
 inline const kernel_table& table_for_isa(std::string_view name) {
   isa_id id{};
   if (!parse_isa_name(name, id))
-    throw error("unknown ISA '" + std::string(name) +
-                "' (known: scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod)");
+    throw error("unknown ISA '" + std::string(name) + "' (known: " + isa_name_list() + ")");
   return table_for_isa(id);
 }
 
