@@ -38,7 +38,7 @@ class tl2_matrix {
     if (!w) throw error("tl2 pack: weights are null");
     return pack_rows(m, k, alpha, cfg, [&](std::size_t r, std::int8_t* dst) {
       for (std::size_t j = 0; j < k; ++j) {
-        detail::tl_check_weight(w[r * k + j], r * k + j, "tl2 pack");
+        detail::check_weight(w[r * k + j], r * k + j, "tl2 pack");
         dst[j] = w[r * k + j];
       }
     });

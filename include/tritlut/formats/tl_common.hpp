@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// tritlut/formats/tl_common.hpp - what TL1 and TL2 share: tile configuration, index codes, I2_S row
-// decoding for repacking at load time.
+// tritlut/formats/tl_common.hpp - what TL1 and TL2 share: tile configuration, index codes, checks
+// of the I2_S views they repack at load time (decoded by formats/i2s.hpp).
 //
 // Tile rows (MR): every kernel consumes any MR that is a multiple of 16 (the width of one
 // 16-entry byte lookup); a vector tier wider than MR falls back to its 128-bit form, so a matrix
@@ -16,6 +16,7 @@
 #include "../error.hpp"
 #include "../isa/isa.hpp"
 #include "../types.hpp"
+#include "i2s.hpp"
 
 namespace tritlut {
 
@@ -96,10 +97,7 @@ TRITLUT_BEGIN_TARGET_NS
 namespace detail {
 
 inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t k, tl_pack_config cfg) {
-  if (m == 0 || k == 0)
-    throw error(std::string(what) + ": empty matrix (" + std::to_string(m) + " x " + std::to_string(k) + ")");
-  if (m > (std::size_t(1) << 40) / k)
-    throw error(std::string(what) + ": matrix " + std::to_string(m) + " x " + std::to_string(k) + " is too large");
+  check_shape(m, k, what);
   const std::size_t mr = cfg.mr ? cfg.mr : tl_default_mr;
   if (mr % 16 != 0 || mr > 1024)
     throw error(std::string(what) + ": tile rows mr = " + std::to_string(mr) +
@@ -107,24 +105,8 @@ inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t 
   return mr;
 }
 
-inline void tl_check_weight(std::int8_t w, std::size_t index, const char* what) {
-  if (w < -1 || w > 1)
-    throw error(std::string(what) + ": weight " + std::to_string(index) + " is " + std::to_string(int(w)) +
-                ", not a ternary value in {-1, 0, 1}");
-}
-
-// Row r of an I2_S matrix (kp-strided rows, FORMATS.md 3.2) as ternary values w[0..k).
-inline void i2s_decode_row(const i2s_view& v, std::size_t r, std::int8_t* w) noexcept {
-  const std::uint8_t* row = v.data + r * (v.kp / 4);
-  for (std::size_t j = 0; j < v.k; ++j) {
-    const std::size_t b = j / 128, jj = j % 128;
-    const unsigned c = (row[b * 32 + jj % 32] >> (6u - 2u * static_cast<unsigned>(jj / 32))) & 3u;
-    w[j] = c == 3 ? 0 : static_cast<std::int8_t>(int(c) - 1);
-  }
-}
-
 inline void tl_check_i2s(const i2s_view& v, const char* what) {
-  if (!v.data || v.m == 0 || v.k == 0 || v.kp < v.k || v.kp % 128 != 0)
+  if (!v.data || v.m == 0 || v.k == 0 || v.kp < v.k || v.kp % i2s_block_weights != 0)
     throw error(std::string(what) + ": not a valid I2_S view (m = " + std::to_string(v.m) + ", k = " +
                 std::to_string(v.k) + ", kp = " + std::to_string(v.kp) + ")");
 }
