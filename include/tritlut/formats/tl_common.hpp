@@ -30,6 +30,13 @@ struct tl_pack_config {
 
 inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts l + 16 high parts h of the entries
 
+constexpr const char* tl_kind_name(tl_kind k) noexcept { return k == tl_kind::tl1 ? "tl1" : "tl2"; }
+
+}  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+namespace detail {
+
 // Table entries are split into two signed bytes, e = l + base*h with h = floor((e + base/2) / base),
 // so that both parts stay small and the kernels can add them as bytes over a group of columns before
 // rebuilding int16 sums with one multiply-add by (1, base) (FORMATS.md 4.5, docs/formats.md):
@@ -84,17 +91,6 @@ constexpr std::size_t tl2_k3(std::size_t k) noexcept { return k / 6 * 6; }
 constexpr std::size_t tl2_tail_cols(std::size_t k) noexcept { return (k - tl2_k3(k) + 3) / 4; }
 constexpr std::size_t tl1_cols(std::size_t k) noexcept { return (k + 3) / 4; }
 
-// LUT items per token (32 bytes each).
-constexpr std::size_t tl_lut_items(tl_kind kind, std::size_t k) noexcept {
-  return kind == tl_kind::tl1 ? 2 * tl1_cols(k) : tl2_k3(k) / 3 + 2 * tl2_tail_cols(k);
-}
-
-constexpr const char* tl_kind_name(tl_kind k) noexcept { return k == tl_kind::tl1 ? "tl1" : "tl2"; }
-
-}  // namespace tritlut
-
-TRITLUT_BEGIN_TARGET_NS
-namespace detail {
 
 inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t k, tl_pack_config cfg) {
   check_shape(m, k, what);
@@ -112,4 +108,10 @@ inline void tl_check_i2s(const i2s_view& v, const char* what) {
 }
 
 }  // namespace detail
+
+// LUT items per token (32 bytes each).
+constexpr std::size_t tl_lut_items(tl_kind kind, std::size_t k) noexcept {
+  return kind == tl_kind::tl1 ? 2 * detail::tl1_cols(k) : detail::tl2_k3(k) / 3 + 2 * detail::tl2_tail_cols(k);
+}
+
 TRITLUT_END_TARGET_NS
