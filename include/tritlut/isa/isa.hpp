@@ -87,30 +87,36 @@ struct scalar {
   static constexpr std::string_view name = isa_name(id);
 };
 struct sse41 : scalar {
+  using lower = scalar;  // the tier it builds on (also its base class)
   using simd = xsimd::sse4_1;
   static constexpr isa_id id = isa_id::sse41;
   static constexpr std::string_view name = isa_name(id);
 };
 struct avx2 : sse41 {
+  using lower = sse41;
   using simd = xsimd::avx2;
   static constexpr isa_id id = isa_id::avx2;
   static constexpr std::string_view name = isa_name(id);
 };
 struct avx512 : avx2 {
+  using lower = avx2;
   using simd = xsimd::avx512bw;
   static constexpr isa_id id = isa_id::avx512;
   static constexpr std::string_view name = isa_name(id);
 };
 struct avx512_vnni : avx512 {
+  using lower = avx512;
   static constexpr isa_id id = isa_id::avx512_vnni;
   static constexpr std::string_view name = isa_name(id);
 };
 struct neon : scalar {
+  using lower = scalar;
   using simd = xsimd::neon64;
   static constexpr isa_id id = isa_id::neon;
   static constexpr std::string_view name = isa_name(id);
 };
 struct neon_dotprod : neon {
+  using lower = neon;
   static constexpr isa_id id = isa_id::neon_dotprod;
   static constexpr std::string_view name = isa_name(id);
 };
