@@ -28,7 +28,7 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
   }
 }
 
-// SIMD tiers. Rows [row0, row1) times every token of L. Preconditions (checked by gemm_tl.hpp):
+// SIMD tiers. Rows [row0, row1) times every token of L. Preconditions (checked by api.hpp):
 // L.kind == tl1, L.k == w.k, row1 <= w.m, w.mr % 16 == 0.
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,

@@ -36,7 +36,7 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
   }
 }
 
-// SIMD tiers. Preconditions (checked by gemm_tl.hpp): L.kind == tl2, L.k == w.k, row1 <= w.m,
+// SIMD tiers. Preconditions (checked by api.hpp): L.kind == tl2, L.k == w.k, row1 <= w.m,
 // w.mr % 16 == 0.
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
