@@ -92,6 +92,13 @@ inline void check_shape(std::size_t m, std::size_t k, const char* what) {
   if (m > (std::size_t(1) << 40) / k)
     throw error(std::string(what) + ": matrix " + std::to_string(m) + " x " + std::to_string(k) + " is too large");
 }
+
+// A file tensor's size against i2s_file_bytes(m, k) (expect), for every reader of one.
+inline void check_file_size(std::size_t size, std::size_t expect, std::size_t m, std::size_t k) {
+  if (size != expect)
+    throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
+                std::to_string(expect) + " bytes, got " + std::to_string(size));
+}
 }  // namespace detail
 
 // Bytes of an I2_S GGUF tensor (type 36) holding an m x k matrix: m*k/4 + 32.
@@ -122,9 +129,7 @@ inline void i2s_unpack_file(const std::uint8_t* bytes, std::size_t size, std::si
   const std::size_t expect = i2s_file_bytes(m, k);
   if (!bytes) detail::throw_null("i2s_unpack_file", "tensor bytes");
   if (!w_out) detail::throw_null("i2s_unpack_file", "output");
-  if (size != expect)
-    throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
-                std::to_string(expect) + " bytes, got " + std::to_string(size));
+  detail::check_file_size(size, expect, m, k);
   const std::size_t n = m * k;
   detail::i2s_decode(bytes, n, w_out);
   if (alpha_out) std::memcpy(alpha_out, bytes + n / 4, sizeof(float));
@@ -174,9 +179,7 @@ class i2s_matrix {
   static i2s_matrix from_file(const std::uint8_t* bytes, std::size_t size, std::size_t m, std::size_t k) {
     const std::size_t expect = i2s_file_bytes(m, k);
     if (!bytes) detail::throw_null("i2s from_file", "tensor bytes");
-    if (size != expect)
-      throw error("i2s: tensor of " + std::to_string(m) + " x " + std::to_string(k) + " needs " +
-                  std::to_string(expect) + " bytes, got " + std::to_string(size));
+    detail::check_file_size(size, expect, m, k);
     float alpha;
     std::memcpy(&alpha, bytes + m * k / 4, sizeof alpha);
     if (k % i2s_block_weights == 0) {

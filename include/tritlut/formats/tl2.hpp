@@ -95,7 +95,7 @@ class tl2_matrix {
       t.neg_[tile * mr + rr] = neg;
       for (std::size_t u = 0; u < v.colst; ++u) {
         const std::int8_t* p = row.data() + v.k3 + 4 * u;
-        tail[(tile * v.colst + u) * mr + rr] = static_cast<std::uint8_t>(detail::tl1_index(p[0], p[1]) | detail::tl1_index(p[2], p[3]) << 4);
+        tail[(tile * v.colst + u) * mr + rr] = detail::tl1_byte(p);
       }
     }
     v.idx = idx;
@@ -123,9 +123,7 @@ class tl2_matrix {
       }
       for (std::size_t j = v.k3; j < v.k; ++j) {
         const std::size_t jt = j - v.k3;
-        const unsigned byte = v.tail[(tile * v.colst + jt / 4) * v.mr + rr];
-        const unsigned i = (jt % 4 < 2 ? byte : byte >> 4) & 15u;
-        out[j] = static_cast<std::int8_t>(jt % 2 == 0 ? detail::tl1_w0(i) : detail::tl1_w1(i));
+        out[j] = detail::tl1_byte_weight(v.tail[(tile * v.colst + jt / 4) * v.mr + rr], jt % 4);
       }
     }
     return w;

@@ -75,6 +75,15 @@ inline constexpr int tl2_neg_fix = tl2_split.base + 1;
 constexpr unsigned tl1_index(int w0, int w1) noexcept { return static_cast<unsigned>(3 * w0 + w1 + 4); }
 constexpr int tl1_w0(unsigned i) noexcept { return static_cast<int>(i / 3) - 1; }
 constexpr int tl1_w1(unsigned i) noexcept { return static_cast<int>(i % 3) - 1; }
+// A TL1 index byte holds 4 weights: pair (p[0], p[1]) in the low nibble, (p[2], p[3]) in the high.
+constexpr std::uint8_t tl1_byte(const std::int8_t* p) noexcept {
+  return static_cast<std::uint8_t>(tl1_index(p[0], p[1]) | tl1_index(p[2], p[3]) << 4);
+}
+// Weight j (0..3) of a TL1 index byte.
+constexpr std::int8_t tl1_byte_weight(unsigned byte, std::size_t j) noexcept {
+  const unsigned i = (j < 2 ? byte : byte >> 4) & 15u;
+  return static_cast<std::int8_t>(j % 2 == 0 ? tl1_w0(i) : tl1_w1(i));
+}
 
 // TL2 code of a triple (FORMATS.md 4.3): v = 9*w0 + 3*w1 + w2, sign = v < 0, index = |v| in 0..13.
 constexpr int tl2_value(int w0, int w1, int w2) noexcept { return 9 * w0 + 3 * w1 + w2; }
