@@ -2,10 +2,11 @@
 // tritlut/formats/i2s.hpp - I2_S: 2 bits per weight, byte-compatible with bitnet.cpp's GGUF type 36.
 //
 // Block of 128 weights -> 32 bytes; byte p holds the codes (c = w + 1) of weights p, p+32, p+64,
-// p+96 in bits 7-6, 5-4, 3-2, 1-0 (detail::i2s_decode/i2s_encode below). A file tensor is the flattened row-major M x K matrix cut into
-// such blocks, followed by 32 bytes: the f32 scale and 28 zero bytes. Size M*K/4 + 32 (M*K must be a
-// multiple of 128). In memory every row is padded to kp = roundup(K, 128) so rows start on blocks;
-// for K % 128 == 0 this is the file layout itself (zero-copy).
+// p+96 in bits 7-6, 5-4, 3-2, 1-0 (detail::i2s_decode and i2s_encode below). A file tensor is the
+// flattened row-major M x K matrix cut into such blocks, followed by 32 bytes: the f32 scale and 28
+// zero bytes. Size M*K/4 + 32 (M*K must be a multiple of 128). In memory every row is padded to
+// kp = roundup(K, 128) so rows start on blocks; for K % 128 == 0 this is the file layout itself
+// (zero-copy).
 #pragma once
 
 #include <cstddef>
