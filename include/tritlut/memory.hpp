@@ -36,6 +36,13 @@ constexpr std::size_t huge_advice_bytes(std::size_t bytes) noexcept {
   const std::size_t up = round_up(bytes, huge_page_bytes);
   return up - bytes <= bytes / 8 ? up : bytes / huge_page_bytes * huge_page_bytes;
 }
+
+// The advice itself, where the system has it.
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+inline void advise_huge_pages(void* p, std::size_t bytes) noexcept { ::madvise(p, bytes, MADV_HUGEPAGE); }
+#else
+inline void advise_huge_pages(void*, std::size_t) noexcept {}
+#endif
 }  // namespace detail
 
 // Tag for an aligned_buffer whose contents start undefined (to be filled by the caller): its pages
@@ -90,9 +97,7 @@ class aligned_buffer {
     void* p = huge ? std::aligned_alloc(huge_page_bytes, round_up(bytes, huge_page_bytes))
                    : std::aligned_alloc(buffer_alignment, bytes);
     if (!p) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (huge) ::madvise(p, huge, MADV_HUGEPAGE);
-#endif
+    if (huge) detail::advise_huge_pages(p, huge);
     return static_cast<T*>(p);
   }
 

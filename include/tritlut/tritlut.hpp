@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// tritlut/tritlut.hpp - every public header, in layer order: configuration and errors, ISA and
-// dispatch, formats, quantized activations and lookup tables, the run-time-format matrix, the
-// thread pool, and the entry points (docs/api.md).
+// tritlut/tritlut.hpp - every public header and only those, in layer order: configuration and
+// errors, ISA and dispatch, formats, quantized activations and lookup tables, the run-time-format
+// matrix, the thread pool, and the entry points (docs/api.md). The internal ones (arch/, kernels/,
+// compat/, quant/act.hpp, quant/lut.hpp, dispatch/instantiate.hpp) come in through these.
 #pragma once
 
 #include "config.hpp"
@@ -14,6 +15,7 @@
 #include "isa/cpu.hpp"
 #include "dispatch/dispatch.hpp"
 #include "formats/i2s.hpp"
+#include "formats/tl_common.hpp"
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
 #include "quant/act_q8.hpp"

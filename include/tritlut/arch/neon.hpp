@@ -98,8 +98,8 @@ struct simd_ops<isa::neon> {
     t = vmlaq_n_s16(t, vld1q_s16(w + 16 + 8 * half), static_cast<std::int16_t>(b1));
     return vmlaq_n_s16(t, vld1q_s16(w + 32 + 8 * half), static_cast<std::int16_t>(b2));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
-                                                std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w,
+                                                const detail::tl_split& sp, std::uint8_t* out) noexcept {
     int8x8_t l[2], h[2];
     for (int half = 0; half < 2; ++half) {
       const int16x8_t e = entries8(b0, b1, b2, w, half);

@@ -119,14 +119,14 @@ struct simd_ops<isa::sse41> : psign_signs<isa::sse41> {
   }
   // 16 entries split into l and h (tl_split) -> 16 l bytes, 16 h bytes (both small: packs does not
   // saturate).
-  static TRITLUT_INLINE void split(__m128i e, const tl_split& sp, __m128i& l, __m128i& h) noexcept {
+  static TRITLUT_INLINE void split(__m128i e, const detail::tl_split& sp, __m128i& l, __m128i& h) noexcept {
     h = _mm_sub_epi16(_mm_mulhi_epi16(_mm_add_epi16(e, _mm_set1_epi16(static_cast<short>(sp.bias()))),
                                       _mm_set1_epi16(static_cast<short>(sp.magic))),
                       _mm_set1_epi16(static_cast<short>(sp.hk())));
     l = _mm_sub_epi16(e, _mm_mullo_epi16(h, _mm_set1_epi16(static_cast<short>(sp.base))));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
-                                                std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w,
+                                                const detail::tl_split& sp, std::uint8_t* out) noexcept {
     __m128i l[2], h[2];
     for (int half = 0; half < 2; ++half) split(entries8(b0, b1, b2, w, half), sp, l[half], h[half]);
     store(out, _mm_packs_epi16(l[0], l[1]));
@@ -210,8 +210,8 @@ struct simd_ops<isa::avx2> : psign_signs<isa::avx2> {
                          _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b1)), load(w + 16))),
         _mm256_sign_epi16(_mm256_set1_epi16(static_cast<short>(b2)), load(w + 32)));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
-                                                std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w,
+                                                const detail::tl_split& sp, std::uint8_t* out) noexcept {
     const __m256i e = entries16(b0, b1, b2, w);
     const __m256i h = _mm256_sub_epi16(_mm256_mulhi_epi16(_mm256_add_epi16(e, _mm256_set1_epi16(static_cast<short>(sp.bias()))),
                                                           _mm256_set1_epi16(static_cast<short>(sp.magic))),
@@ -312,8 +312,8 @@ struct simd_ops<isa::avx512> {
     a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(k, _mm512_unpacklo_epi8(l, h)));
     a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(k, _mm512_unpackhi_epi8(l, h)));
   }
-  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w, const tl_split& sp,
-                                                std::uint8_t* out) noexcept {
+  static TRITLUT_INLINE void lut_entries_split(int b0, int b1, int b2, const std::int16_t* w,
+                                                const detail::tl_split& sp, std::uint8_t* out) noexcept {
     simd_ops<isa::avx2>::lut_entries_split(b0, b1, b2, w, sp, out);
   }
 };

@@ -19,14 +19,17 @@ namespace tritlut {
 namespace compat {
 
 // Horizontal sum: `hadd` in 8.1, `reduce_add` since 9.0. Both wrap in T: widen first.
+#if XSIMD_VERSION_MAJOR >= 9
 template <class T, class A>
 inline T reduce_add(const xsimd::batch<T, A>& b) noexcept {
-#if XSIMD_VERSION_MAJOR >= 9
   return xsimd::reduce_add(b);
-#else
-  return xsimd::hadd(b);
-#endif
 }
+#else
+template <class T, class A>
+inline T reduce_add(const xsimd::batch<T, A>& b) noexcept {
+  return xsimd::hadd(b);
+}
+#endif
 
 // Horizontal max (no reduce_max in 8.1): store and scan.
 template <class T, class A>

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../error.hpp"
@@ -47,36 +48,25 @@ struct table_list {
 };
 
 // Every table compiled into this program (whether or not the CPU can run it), in preference order.
-inline table_list compiled_tables() noexcept {
 #if TRITLUT_RUNTIME_DISPATCH
+inline table_list compiled_tables() noexcept {
   table_list l{nullptr, 0};
   l.tables = ::tritlut::registry::runtime_kernel_tables(&l.count);
   return l;
-#else
-  static const kernel_table* const list[] = {
-      &table_for<isa::scalar>(),
-#if TRITLUT_HAS_SSE41
-      &table_for<isa::sse41>(),
-#endif
-#if TRITLUT_HAS_AVX2
-      &table_for<isa::avx2>(),
-#endif
-#if TRITLUT_HAS_AVX512
-      &table_for<isa::avx512>(),
-#endif
-#if TRITLUT_HAS_AVX512_VNNI
-      &table_for<isa::avx512_vnni>(),
-#endif
-#if TRITLUT_HAS_NEON
-      &table_for<isa::neon>(),
-#endif
-#if TRITLUT_HAS_NEON_DOTPROD
-      &table_for<isa::neon_dotprod>(),
-#endif
-  };
-  return {list, sizeof list / sizeof list[0]};
-#endif
 }
+#else
+// Static mode: Tag and the tiers below it (Tag::lower, down to scalar), worst first, then Above.
+template <class Tag, class... Above>
+inline table_list tables_up_to() noexcept {
+  if constexpr (std::is_same_v<Tag, isa::scalar>) {
+    static const kernel_table* const list[] = {&table_for<isa::scalar>(), &table_for<Above>()...};
+    return {list, 1 + sizeof...(Above)};
+  } else {
+    return tables_up_to<typename Tag::lower, Tag, Above...>();
+  }
+}
+inline table_list compiled_tables() noexcept { return tables_up_to<isa::best>(); }
+#endif
 
 inline const kernel_table* find_compiled(isa_id id) noexcept {
   const table_list l = compiled_tables();
@@ -128,8 +118,7 @@ inline const kernel_table& table_for_isa(isa_id id) {
 inline const kernel_table& table_for_isa(std::string_view name) {
   isa_id id{};
   if (!parse_isa_name(name, id))
-    throw error("unknown ISA '" + std::string(name) +
-                "' (known: scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod)");
+    throw error("unknown ISA '" + std::string(name) + "' (known: " + isa_name_list() + ")");
   return table_for_isa(id);
 }
 

@@ -36,7 +36,7 @@ class tl1_matrix {
     if (!w) throw error("tl1 pack: weights are null");
     return pack_rows(m, k, alpha, cfg, [&](std::size_t r, std::int8_t* dst) {
       for (std::size_t j = 0; j < k; ++j) {
-        detail::tl_check_weight(w[r * k + j], r * k + j, "tl1 pack");
+        detail::check_weight(w[r * k + j], r * k + j, "tl1 pack");
         dst[j] = w[r * k + j];
       }
     });
@@ -49,7 +49,7 @@ class tl1_matrix {
     v.k = k;
     v.mr = mr;
     v.tiles = (m + mr - 1) / mr;
-    v.cols = tl1_cols(k);
+    v.cols = detail::tl1_cols(k);
     v.alpha = alpha;
     return v;
   }
@@ -76,7 +76,7 @@ class tl1_matrix {
       const std::size_t tile = r / mr, rr = r % mr;
       for (std::size_t u = 0; u < v.cols; ++u) {
         const std::int8_t* p = row.data() + 4 * u;
-        d[(tile * v.cols + u) * mr + rr] = static_cast<std::uint8_t>(tl1_index(p[0], p[1]) | tl1_index(p[2], p[3]) << 4);
+        d[(tile * v.cols + u) * mr + rr] = detail::tl1_byte(p);
       }
     }
     v.idx = d;
@@ -89,9 +89,7 @@ class tl1_matrix {
     for (std::size_t r = 0; r < v_.m; ++r) {
       const std::size_t tile = r / v_.mr, rr = r % v_.mr;
       for (std::size_t j = 0; j < v_.k; ++j) {
-        const unsigned byte = v_.idx[(tile * v_.cols + j / 4) * v_.mr + rr];
-        const unsigned i = (j % 4 < 2 ? byte : byte >> 4) & 15u;
-        w[r * v_.k + j] = static_cast<std::int8_t>(j % 2 == 0 ? tl1_w0(i) : tl1_w1(i));
+        w[r * v_.k + j] = detail::tl1_byte_weight(v_.idx[(tile * v_.cols + j / 4) * v_.mr + rr], j % 4);
       }
     }
     return w;

@@ -38,7 +38,7 @@ class tl2_matrix {
     if (!w) throw error("tl2 pack: weights are null");
     return pack_rows(m, k, alpha, cfg, [&](std::size_t r, std::int8_t* dst) {
       for (std::size_t j = 0; j < k; ++j) {
-        detail::tl_check_weight(w[r * k + j], r * k + j, "tl2 pack");
+        detail::check_weight(w[r * k + j], r * k + j, "tl2 pack");
         dst[j] = w[r * k + j];
       }
     });
@@ -51,10 +51,10 @@ class tl2_matrix {
     v.k = k;
     v.mr = mr;
     v.tiles = (m + mr - 1) / mr;
-    v.k3 = tl2_k3(k);
+    v.k3 = detail::tl2_k3(k);
     v.cols3 = v.k3 / 6;
-    v.groups = (v.cols3 + tl2_group - 1) / tl2_group;
-    v.colst = tl2_tail_cols(k);
+    v.groups = (v.cols3 + detail::tl2_group - 1) / detail::tl2_group;
+    v.colst = detail::tl2_tail_cols(k);
     v.alpha = alpha;
     return v;
   }
@@ -86,7 +86,7 @@ class tl2_matrix {
       const std::size_t tile = r / mr, rr = r % mr;
       std::int32_t neg = 0;
       for (std::size_t j = 0; j < v.k3 / 3; ++j) {  // triple j -> column j/2, nibble j%2
-        const int val = tl2_value(row[3 * j], row[3 * j + 1], row[3 * j + 2]);
+        const int val = detail::tl2_value(row[3 * j], row[3 * j + 1], row[3 * j + 2]);
         const unsigned s = val < 0, i = static_cast<unsigned>(val < 0 ? -val : val);
         idx[(tile * v.cols3 + j / 2) * mr + rr] |= static_cast<std::uint8_t>(i << (4 * (j % 2)));
         sign[(tile * v.groups + j / 8) * mr + rr] |= static_cast<std::uint8_t>(s << (j % 8));
@@ -95,7 +95,7 @@ class tl2_matrix {
       t.neg_[tile * mr + rr] = neg;
       for (std::size_t u = 0; u < v.colst; ++u) {
         const std::int8_t* p = row.data() + v.k3 + 4 * u;
-        tail[(tile * v.colst + u) * mr + rr] = static_cast<std::uint8_t>(tl1_index(p[0], p[1]) | tl1_index(p[2], p[3]) << 4);
+        tail[(tile * v.colst + u) * mr + rr] = detail::tl1_byte(p);
       }
     }
     v.idx = idx;
@@ -116,16 +116,14 @@ class tl2_matrix {
         const unsigned i = (v.idx[(tile * v.cols3 + j / 2) * v.mr + rr] >> (4 * (j % 2))) & 15u;
         const unsigned s = (v.sign[(tile * v.groups + j / 8) * v.mr + rr] >> (j % 8)) & 1u;
         int w0, w1, w2;
-        tl2_digits(s ? -int(i) : int(i), w0, w1, w2);
+        detail::tl2_digits(s ? -int(i) : int(i), w0, w1, w2);
         out[3 * j] = static_cast<std::int8_t>(w0);
         out[3 * j + 1] = static_cast<std::int8_t>(w1);
         out[3 * j + 2] = static_cast<std::int8_t>(w2);
       }
       for (std::size_t j = v.k3; j < v.k; ++j) {
         const std::size_t jt = j - v.k3;
-        const unsigned byte = v.tail[(tile * v.colst + jt / 4) * v.mr + rr];
-        const unsigned i = (jt % 4 < 2 ? byte : byte >> 4) & 15u;
-        out[j] = static_cast<std::int8_t>(jt % 2 == 0 ? tl1_w0(i) : tl1_w1(i));
+        out[j] = detail::tl1_byte_weight(v.tail[(tile * v.colst + jt / 4) * v.mr + rr], jt % 4);
       }
     }
     return w;

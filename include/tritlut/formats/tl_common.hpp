@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// tritlut/formats/tl_common.hpp - what TL1 and TL2 share: tile configuration, index codes, I2_S row
-// decoding for repacking at load time.
+// tritlut/formats/tl_common.hpp - what TL1 and TL2 share: tile configuration, index codes, checks
+// of the I2_S views they repack at load time (decoded by formats/i2s.hpp).
 //
 // Tile rows (MR): every kernel consumes any MR that is a multiple of 16 (the width of one
 // 16-entry byte lookup); a vector tier wider than MR falls back to its 128-bit form, so a matrix
@@ -16,6 +16,7 @@
 #include "../error.hpp"
 #include "../isa/isa.hpp"
 #include "../types.hpp"
+#include "i2s.hpp"
 
 namespace tritlut {
 
@@ -28,6 +29,13 @@ struct tl_pack_config {
 };
 
 inline constexpr std::size_t tl_lut_item_bytes = 32;  // 16 low parts l + 16 high parts h of the entries
+
+constexpr const char* tl_kind_name(tl_kind k) noexcept { return k == tl_kind::tl1 ? "tl1" : "tl2"; }
+
+}  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+namespace detail {
 
 // Table entries are split into two signed bytes, e = l + base*h with h = floor((e + base/2) / base),
 // so that both parts stay small and the kernels can add them as bytes over a group of columns before
@@ -67,6 +75,15 @@ inline constexpr int tl2_neg_fix = tl2_split.base + 1;
 constexpr unsigned tl1_index(int w0, int w1) noexcept { return static_cast<unsigned>(3 * w0 + w1 + 4); }
 constexpr int tl1_w0(unsigned i) noexcept { return static_cast<int>(i / 3) - 1; }
 constexpr int tl1_w1(unsigned i) noexcept { return static_cast<int>(i % 3) - 1; }
+// A TL1 index byte holds 4 weights: pair (p[0], p[1]) in the low nibble, (p[2], p[3]) in the high.
+constexpr std::uint8_t tl1_byte(const std::int8_t* p) noexcept {
+  return static_cast<std::uint8_t>(tl1_index(p[0], p[1]) | tl1_index(p[2], p[3]) << 4);
+}
+// Weight j (0..3) of a TL1 index byte.
+constexpr std::int8_t tl1_byte_weight(unsigned byte, std::size_t j) noexcept {
+  const unsigned i = (j < 2 ? byte : byte >> 4) & 15u;
+  return static_cast<std::int8_t>(j % 2 == 0 ? tl1_w0(i) : tl1_w1(i));
+}
 
 // TL2 code of a triple (FORMATS.md 4.3): v = 9*w0 + 3*w1 + w2, sign = v < 0, index = |v| in 0..13.
 constexpr int tl2_value(int w0, int w1, int w2) noexcept { return 9 * w0 + 3 * w1 + w2; }
@@ -83,23 +100,9 @@ constexpr std::size_t tl2_k3(std::size_t k) noexcept { return k / 6 * 6; }
 constexpr std::size_t tl2_tail_cols(std::size_t k) noexcept { return (k - tl2_k3(k) + 3) / 4; }
 constexpr std::size_t tl1_cols(std::size_t k) noexcept { return (k + 3) / 4; }
 
-// LUT items per token (32 bytes each).
-constexpr std::size_t tl_lut_items(tl_kind kind, std::size_t k) noexcept {
-  return kind == tl_kind::tl1 ? 2 * tl1_cols(k) : tl2_k3(k) / 3 + 2 * tl2_tail_cols(k);
-}
-
-constexpr const char* tl_kind_name(tl_kind k) noexcept { return k == tl_kind::tl1 ? "tl1" : "tl2"; }
-
-}  // namespace tritlut
-
-TRITLUT_BEGIN_TARGET_NS
-namespace detail {
 
 inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t k, tl_pack_config cfg) {
-  if (m == 0 || k == 0)
-    throw error(std::string(what) + ": empty matrix (" + std::to_string(m) + " x " + std::to_string(k) + ")");
-  if (m > (std::size_t(1) << 40) / k)
-    throw error(std::string(what) + ": matrix " + std::to_string(m) + " x " + std::to_string(k) + " is too large");
+  check_shape(m, k, what);
   const std::size_t mr = cfg.mr ? cfg.mr : tl_default_mr;
   if (mr % 16 != 0 || mr > 1024)
     throw error(std::string(what) + ": tile rows mr = " + std::to_string(mr) +
@@ -107,27 +110,17 @@ inline std::size_t tl_check_config(const char* what, std::size_t m, std::size_t 
   return mr;
 }
 
-inline void tl_check_weight(std::int8_t w, std::size_t index, const char* what) {
-  if (w < -1 || w > 1)
-    throw error(std::string(what) + ": weight " + std::to_string(index) + " is " + std::to_string(int(w)) +
-                ", not a ternary value in {-1, 0, 1}");
-}
-
-// Row r of an I2_S matrix (kp-strided rows, FORMATS.md 3.2) as ternary values w[0..k).
-inline void i2s_decode_row(const i2s_view& v, std::size_t r, std::int8_t* w) noexcept {
-  const std::uint8_t* row = v.data + r * (v.kp / 4);
-  for (std::size_t j = 0; j < v.k; ++j) {
-    const std::size_t b = j / 128, jj = j % 128;
-    const unsigned c = (row[b * 32 + jj % 32] >> (6u - 2u * static_cast<unsigned>(jj / 32))) & 3u;
-    w[j] = c == 3 ? 0 : static_cast<std::int8_t>(int(c) - 1);
-  }
-}
-
 inline void tl_check_i2s(const i2s_view& v, const char* what) {
-  if (!v.data || v.m == 0 || v.k == 0 || v.kp < v.k || v.kp % 128 != 0)
+  if (!v.data || v.m == 0 || v.k == 0 || v.kp < v.k || v.kp % i2s_block_weights != 0)
     throw error(std::string(what) + ": not a valid I2_S view (m = " + std::to_string(v.m) + ", k = " +
                 std::to_string(v.k) + ", kp = " + std::to_string(v.kp) + ")");
 }
 
 }  // namespace detail
+
+// LUT items per token (32 bytes each).
+constexpr std::size_t tl_lut_items(tl_kind kind, std::size_t k) noexcept {
+  return kind == tl_kind::tl1 ? 2 * detail::tl1_cols(k) : detail::tl2_k3(k) / 3 + 2 * detail::tl2_tail_cols(k);
+}
+
 TRITLUT_END_TARGET_NS

@@ -7,7 +7,9 @@
 // xsimd arch (`simd`) for the few places where xsimd batches are used.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <xsimd/xsimd.hpp>
@@ -28,39 +30,53 @@ enum class isa_id : std::uint8_t {
 };
 inline constexpr int isa_count = 7;
 
-// Lower-case names, as accepted by TRITLUT_ISA, scoped_isa and --isa.
+// The one list of ISA names in C++ (lower case, as accepted by TRITLUT_ISA, scoped_isa and --isa),
+// in isa_id order; isa_name, parse_isa_name, the tags' names and the help and error texts that list
+// the ISAs are all read from it.
+struct isa_entry {
+  isa_id id;
+  std::string_view name;
+};
+inline constexpr isa_entry isa_names[isa_count] = {
+    {isa_id::scalar, "scalar"}, {isa_id::sse41, "sse41"}, {isa_id::avx2, "avx2"},
+    {isa_id::avx512, "avx512"}, {isa_id::avx512_vnni, "avx512_vnni"}, {isa_id::neon, "neon"},
+    {isa_id::neon_dotprod, "neon_dotprod"},
+};
+
+static_assert(
+    [] {
+      for (int i = 0; i < isa_count; ++i)
+        if (static_cast<int>(isa_names[i].id) != i) return false;
+      return true;
+    }(),
+    "isa_names: one entry per isa_id, in isa_id order");
+
 constexpr std::string_view isa_name(isa_id id) noexcept {
-  switch (id) {
-    case isa_id::scalar: return "scalar";
-    case isa_id::sse41: return "sse41";
-    case isa_id::avx2: return "avx2";
-    case isa_id::avx512: return "avx512";
-    case isa_id::avx512_vnni: return "avx512_vnni";
-    case isa_id::neon: return "neon";
-    case isa_id::neon_dotprod: return "neon_dotprod";
-  }
-  return "unknown";
+  const auto i = static_cast<std::size_t>(id);
+  return i < static_cast<std::size_t>(isa_count) ? isa_names[i].name : "unknown";
 }
 
-// Parses a name (also accepts a few common spellings); returns false for an unknown name.
+// Parses a name of isa_names or one of a few common other spellings; false for an unknown name.
 constexpr bool parse_isa_name(std::string_view s, isa_id& out) noexcept {
-  struct alias { std::string_view name; isa_id id; };
-  constexpr alias table[] = {
-      {"scalar", isa_id::scalar},       {"generic", isa_id::scalar},
-      {"sse41", isa_id::sse41},         {"sse4.1", isa_id::sse41},
-      {"sse4_1", isa_id::sse41},        {"ssse3", isa_id::sse41},
-      {"sse", isa_id::sse41},           {"avx2", isa_id::avx2},
-      {"avx512", isa_id::avx512},       {"avx512bw", isa_id::avx512},
-      {"avx512_vnni", isa_id::avx512_vnni}, {"avx512vnni", isa_id::avx512_vnni},
-      {"neon", isa_id::neon},           {"neon_dotprod", isa_id::neon_dotprod},
-      {"neon-dotprod", isa_id::neon_dotprod}, {"dotprod", isa_id::neon_dotprod},
+  struct alias {
+    std::string_view name;
+    isa_id id;
   };
-  for (const auto& a : table) {
+  constexpr alias aliases[] = {
+      {"generic", isa_id::scalar},  {"sse4.1", isa_id::sse41},           {"sse4_1", isa_id::sse41},
+      {"ssse3", isa_id::sse41},     {"sse", isa_id::sse41},              {"avx512bw", isa_id::avx512},
+      {"avx512vnni", isa_id::avx512_vnni}, {"neon-dotprod", isa_id::neon_dotprod}, {"dotprod", isa_id::neon_dotprod},
+  };
+  for (const isa_entry& e : isa_names)
+    if (e.name == s) {
+      out = e.id;
+      return true;
+    }
+  for (const alias& a : aliases)
     if (a.name == s) {
       out = a.id;
       return true;
     }
-  }
   return false;
 }
 
@@ -68,35 +84,41 @@ namespace isa {
 
 struct scalar {
   static constexpr isa_id id = isa_id::scalar;
-  static constexpr std::string_view name = "scalar";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct sse41 : scalar {
+  using lower = scalar;  // the tier it builds on (also its base class)
   using simd = xsimd::sse4_1;
   static constexpr isa_id id = isa_id::sse41;
-  static constexpr std::string_view name = "sse41";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct avx2 : sse41 {
+  using lower = sse41;
   using simd = xsimd::avx2;
   static constexpr isa_id id = isa_id::avx2;
-  static constexpr std::string_view name = "avx2";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct avx512 : avx2 {
+  using lower = avx2;
   using simd = xsimd::avx512bw;
   static constexpr isa_id id = isa_id::avx512;
-  static constexpr std::string_view name = "avx512";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct avx512_vnni : avx512 {
+  using lower = avx512;
   static constexpr isa_id id = isa_id::avx512_vnni;
-  static constexpr std::string_view name = "avx512_vnni";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct neon : scalar {
+  using lower = scalar;
   using simd = xsimd::neon64;
   static constexpr isa_id id = isa_id::neon;
-  static constexpr std::string_view name = "neon";
+  static constexpr std::string_view name = isa_name(id);
 };
 struct neon_dotprod : neon {
+  using lower = neon;
   static constexpr isa_id id = isa_id::neon_dotprod;
-  static constexpr std::string_view name = "neon_dotprod";
+  static constexpr std::string_view name = isa_name(id);
 };
 
 // The best tag this translation unit's flags can compile ("static mode").
@@ -133,3 +155,15 @@ constexpr bool isa_compiled(isa_id id) noexcept {
 }
 
 }  // namespace tritlut
+
+TRITLUT_BEGIN_TARGET_NS
+// Every ISA name joined by sep, "scalar, sse41, ..., neon_dotprod", for help and error texts.
+inline std::string isa_name_list(std::string_view sep = ", ") {
+  std::string s;
+  for (const isa_entry& e : isa_names) {
+    if (!s.empty()) s += sep;
+    s += e.name;
+  }
+  return s;
+}
+TRITLUT_END_TARGET_NS

@@ -21,14 +21,15 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
       std::int32_t acc = 0;
       for (std::size_t u = 0; u < w.cols; ++u) {
         const unsigned b = col[u * w.mr];
-        acc += detail::tl_entry(lut, 2 * u, b & 15u, tl1_split) + detail::tl_entry(lut, 2 * u + 1, b >> 4, tl1_split);
+        acc += detail::tl_entry(lut, 2 * u, b & 15u, tritlut::detail::tl1_split) +
+               detail::tl_entry(lut, 2 * u + 1, b >> 4, tritlut::detail::tl1_split);
       }
       detail::tl_store_one(out, L, w.alpha, n, r, acc);
     }
   }
 }
 
-// SIMD tiers. Rows [row0, row1) times every token of L. Preconditions (checked by gemm_tl.hpp):
+// SIMD tiers. Rows [row0, row1) times every token of L. Preconditions (checked by api.hpp):
 // L.kind == tl1, L.k == w.k, row1 <= w.m, w.mr % 16 == 0.
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
@@ -39,7 +40,8 @@ inline void tl1_gemm(const tl1_view& w, const tl_lut_view& L, const gemm_out& ou
     if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl1_gemm(w, L, out, row0, row1, Narrow{});
   }
   constexpr std::size_t window = detail::tl1_policy::window<Tag>;
-  static_assert(window <= tl1_max_window && window % tl1_group == 0, "TL1 window: int16 bound (FORMATS.md 4.5), whole byte-sum groups");
+  static_assert(window <= detail::tl1_max_window && window % detail::tl1_policy::group == 0,
+                "TL1 window: int16 bound (FORMATS.md 4.5), whole byte-sum groups");
   // make_regions(tile, body, tail): the regions of one tile.
   detail::tl_drive<Tag, detail::tl1_policy>(w.mr, nullptr, w.alpha, L, out, row0, row1,
     [&](std::size_t tile, detail::tl_region& body, detail::tl_region& tail) noexcept {

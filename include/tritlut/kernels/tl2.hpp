@@ -24,19 +24,20 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
       std::int32_t acc = 0;
       for (std::size_t j = 0; j < n3; ++j) {
         const unsigned i = (idx[(j / 2) * w.mr] >> (4 * (j % 2))) & 15u;
-        const std::int32_t e = detail::tl_entry(lut, j, i, tl2_split);
+        const std::int32_t e = detail::tl_entry(lut, j, i, tritlut::detail::tl2_split);
         acc += ((sgn[(j / 8) * w.mr] >> (j % 8)) & 1u) ? -e : e;
       }
       for (std::size_t u = 0; u < w.colst; ++u) {
         const unsigned b = tail[u * w.mr];
-        acc += detail::tl_entry(lut, n3 + 2 * u, b & 15u, tl1_split) + detail::tl_entry(lut, n3 + 2 * u + 1, b >> 4, tl1_split);
+        acc += detail::tl_entry(lut, n3 + 2 * u, b & 15u, tritlut::detail::tl1_split) +
+               detail::tl_entry(lut, n3 + 2 * u + 1, b >> 4, tritlut::detail::tl1_split);
       }
       detail::tl_store_one(out, L, w.alpha, n, r, acc);
     }
   }
 }
 
-// SIMD tiers. Preconditions (checked by gemm_tl.hpp): L.kind == tl2, L.k == w.k, row1 <= w.m,
+// SIMD tiers. Preconditions (checked by api.hpp): L.kind == tl2, L.k == w.k, row1 <= w.m,
 // w.mr % 16 == 0.
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
 inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& out, std::size_t row0, std::size_t row1,
@@ -47,7 +48,8 @@ inline void tl2_gemm(const tl2_view& w, const tl_lut_view& L, const gemm_out& ou
     if (w.mr % arch::simd_ops<Tag>::bytes != 0) return tl2_gemm(w, L, out, row0, row1, Narrow{});
   }
   constexpr std::size_t window = detail::tl2_policy::window<Tag>;
-  static_assert(window <= tl2_max_window && window % tl2_group == 0, "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
+  static_assert(window <= detail::tl2_max_window && window % detail::tl2_policy::group == 0,
+                "TL2 window: int16 bound (FORMATS.md 4.5), whole sign groups");
   const std::size_t n3 = w.k3 / 3;
   // make_regions(tile, body, tail): the regions of one tile.
   detail::tl_drive<Tag, detail::tl2_policy>(w.mr, w.neg, w.alpha, L, out, row0, row1,

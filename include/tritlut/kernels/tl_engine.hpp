@@ -36,7 +36,9 @@
 #include "../types.hpp"
 #include "reference.hpp"
 
-namespace tritlut {
+TRITLUT_BEGIN_TARGET_NS
+namespace kernels {
+namespace detail {
 // Kernel tile shapes per ISA (compile-time; the layout's mr is a run-time property of the matrix).
 template <class Tag>
 struct tl_kernel_traits {
@@ -70,12 +72,7 @@ struct tl_kernel_traits<isa::avx512_vnni> : tl_kernel_traits<isa::avx512> {};
 // safe too): TL1 |e| <= 256, TL2 |complemented e| <= 3*128 + 29 = 413 (the larger of the two sign
 // forms), two lookups per column.
 inline constexpr std::size_t tl1_max_window = 32767 / (2 * 256);  // 63 columns
-inline constexpr std::size_t tl2_max_window = 32767 / (2 * (3 * 128 + tl2_neg_fix));  // 39 columns
-}  // namespace tritlut
-
-TRITLUT_BEGIN_TARGET_NS
-namespace kernels {
-namespace detail {
+inline constexpr std::size_t tl2_max_window = 32767 / (2 * (3 * 128 + tritlut::detail::tl2_neg_fix));  // 39 columns
 
 // The 128-bit tier of a family: used when a matrix's mr is not a multiple of the vector width.
 template <class Tag>
@@ -144,8 +141,8 @@ TRITLUT_INLINE void tl_static_for(F&& f) noexcept {
 // The TL2 tail (k % 3 weights, coded as TL1 pairs) runs under tl1_policy.
 
 struct tl1_policy {
-  static constexpr int group = tl1_group;      // columns per byte sum: 10 lookups, |h| <= 12 -> <= 120
-  static constexpr int base = tl1_split.base;  // entries l + 22h
+  static constexpr int group = tritlut::detail::tl1_group;      // columns per byte sum: 10 lookups, |h| <= 12 -> <= 120
+  static constexpr int base = tritlut::detail::tl1_split.base;  // entries l + 22h
   static constexpr bool sign_groups = false;   // pairs index all 9 patterns: no sign bits
   template <class Tag>
   static constexpr std::size_t window = tl_kernel_traits<Tag>::tl1_window;
@@ -156,8 +153,8 @@ struct tl1_policy {
 };
 
 struct tl2_policy {
-  static constexpr int group = tl2_group;      // one sign group: 8 lookups, |h| <= 15 -> <= 120
-  static constexpr int base = tl2_split.base;  // entries l + 28h
+  static constexpr int group = tritlut::detail::tl2_group;      // one sign group: 8 lookups, |h| <= 15 -> <= 120
+  static constexpr int base = tritlut::detail::tl2_split.base;  // entries l + 28h
   // A triple's two lookups are negated (complemented where !simd_ops::tl2_negates) where its bit
   // in the sign byte of its group (4 columns = 8 triples, one byte per row) is set.
   static constexpr bool sign_groups = true;
@@ -255,9 +252,9 @@ TRITLUT_INLINE void tl_window(const tl_window_src& src, std::size_t col0, std::s
     if constexpr (Policy::sign_groups) {
       // The sign state of the group, per chunk. Sign group g covers columns 4g..4g+3 (triples
       // 8g..8g+7, bit = triple % 8).
-      const std::uint8_t* sign_bytes = region.sign + (col / tl2_group) * mr;
+      const std::uint8_t* sign_bytes = region.sign + (col / Policy::group) * mr;
       typename O::sgroup signs[chunks];
-      if constexpr (prefetch) tl_prefetch(sign_bytes + chunk0 * V, (region.cols + tl2_group - 1) / tl2_group * mr);
+      if constexpr (prefetch) tl_prefetch(sign_bytes + chunk0 * V, (region.cols + Policy::group - 1) / Policy::group * mr);
       for (int c = 0; c < chunks; ++c) signs[c] = O::sign_group(O::load(sign_bytes + (chunk + c) * V), bits);
       tl_static_for<0, Cols>([&](auto j) TRITLUT_INLINE_LAMBDA {
         constexpr int J = decltype(j)::value;  // column J of the group: triples 2J and 2J+1
@@ -332,7 +329,7 @@ TRITLUT_INLINE void tl_store(typename arch::simd_ops<Tag>::vec (&sum32)[Tokens][
               if (r < row0 || r >= row1) continue;
               std::int32_t dot = tmp[2 * h + e][4 * lane + p];
               if constexpr (!O::tl2_negates)
-                if (neg) dot += tl2_neg_fix * neg[r];
+                if (neg) dot += tritlut::detail::tl2_neg_fix * neg[r];
               const std::size_t tok = token0 + n;
               if (out.yi) out.yi[tok * out.ld + r] = dot;
               else out.y[tok * out.ld + r] = ref::dequantize(dot, L.scale[tok], alpha);
@@ -401,7 +398,7 @@ inline void tl_drive(std::size_t mr, const std::int32_t* neg, float alpha, const
 }
 
 // Entry i of LUT item `item` (scalar tier): l + base*h from two signed bytes (tl_split).
-TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i, const tl_split& sp) noexcept {
+TRITLUT_INLINE std::int32_t tl_entry(const std::uint8_t* lut, std::size_t item, unsigned i, const tritlut::detail::tl_split& sp) noexcept {
   const std::uint8_t* p = lut + item * tl_lut_item_bytes;
   return static_cast<std::int8_t>(p[i]) + sp.base * static_cast<std::int8_t>(p[16 + i]);
 }

@@ -50,6 +50,16 @@ class task_scope {
 
 TRITLUT_BEGIN_TARGET_NS
 
+namespace detail {
+// One step of a spin-wait: on x86 `pause` lets the sibling hyperthread run and avoids the
+// memory-order flush when the awaited store arrives.
+#if TRITLUT_ARCH_X86
+inline void spin_pause() noexcept { __builtin_ia32_pause(); }
+#else
+inline void spin_pause() noexcept {}
+#endif
+}  // namespace detail
+
 // Rows [first, second) of part i when m rows are split into `parts` nearly equal parts whose
 // boundaries are multiples of `align` (so SIMD row tiles are never cut).
 inline std::pair<std::size_t, std::size_t> partition_rows(std::size_t m, std::size_t parts, std::size_t i,
@@ -141,11 +151,8 @@ class thread_pool {
   void worker_loop(std::size_t seen) {
     for (;;) {
       // Spin a little: the next job usually follows within microseconds.
-      for (int spin = 0; spin < 20000 && generation_.load(std::memory_order_acquire) == seen; ++spin) {
-#if TRITLUT_ARCH_X86
-        __builtin_ia32_pause();
-#endif
-      }
+      for (int spin = 0; spin < 20000 && generation_.load(std::memory_order_acquire) == seen; ++spin)
+        detail::spin_pause();
       if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });

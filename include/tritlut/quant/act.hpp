@@ -27,11 +27,13 @@ inline constexpr std::size_t act_stride_multiple = 256;
 constexpr std::size_t act_stride(std::size_t k) noexcept {
   return ((k + act_stride_multiple - 1) / act_stride_multiple + (k == 0 ? 1 : 0)) * act_stride_multiple;
 }
-inline constexpr double act_amax_floor = 1e-5;
 }  // namespace tritlut
 
 TRITLUT_BEGIN_TARGET_NS
 namespace kernels {
+
+// The absmax floor (FORMATS.md 1): an all-zero row divides by 1e-5, not by 0.
+inline constexpr double act_amax_floor = 1e-5;
 
 // Scale from the row maximum: shared by every implementation so they agree bit for bit. A NaN
 // or Inf maximum gives a scale that is not > 0 (NaN, or 0 for Inf; std::max would have dropped

@@ -32,21 +32,21 @@ namespace detail {
 // Weight patterns per entry: w[0][i], w[1][i], w[2][i] multiply b0, b1, b2 (zero for unused i).
 struct tl_patterns {
   alignas(64) std::int16_t w[48];
-  tl_split split;  // how entries are stored (tl1_split for pairs, tl2_split for triples)
+  tritlut::detail::tl_split split;  // how entries are stored (tl1_split for pairs, tl2_split for triples)
 };
 constexpr tl_patterns make_tl1_patterns() noexcept {
-  tl_patterns p{{}, tl1_split};
+  tl_patterns p{{}, tritlut::detail::tl1_split};
   for (unsigned i = 0; i < 9; ++i) {
-    p.w[i] = static_cast<std::int16_t>(tl1_w0(i));
-    p.w[16 + i] = static_cast<std::int16_t>(tl1_w1(i));
+    p.w[i] = static_cast<std::int16_t>(tritlut::detail::tl1_w0(i));
+    p.w[16 + i] = static_cast<std::int16_t>(tritlut::detail::tl1_w1(i));
   }
   return p;
 }
 constexpr tl_patterns make_tl2_patterns() noexcept {
-  tl_patterns p{{}, tl2_split};
+  tl_patterns p{{}, tritlut::detail::tl2_split};
   for (int i = 0; i < 14; ++i) {
     int w0 = 0, w1 = 0, w2 = 0;
-    tl2_digits(i, w0, w1, w2);
+    tritlut::detail::tl2_digits(i, w0, w1, w2);
     p.w[i] = static_cast<std::int16_t>(w0);
     p.w[16 + i] = static_cast<std::int16_t>(w1);
     p.w[32 + i] = static_cast<std::int16_t>(w2);
@@ -77,9 +77,9 @@ TRITLUT_INLINE void tl_build_token(tl_kind kind, const std::int8_t* q, std::size
     for (; p < items; ++p) item(at(2 * p), at(2 * p + 1), 0, tl1_patterns, out + p * tl_lut_item_bytes);
     return;
   }
-  const std::size_t k3 = tl2_k3(k), n3 = k3 / 3;
+  const std::size_t k3 = tritlut::detail::tl2_k3(k), n3 = k3 / 3;
   for (std::size_t j = 0; j < n3; ++j) item(q[3 * j], q[3 * j + 1], q[3 * j + 2], tl2_patterns, out + j * tl_lut_item_bytes);
-  const std::size_t tail_items = 2 * tl2_tail_cols(k);
+  const std::size_t tail_items = 2 * tritlut::detail::tl2_tail_cols(k);
   for (std::size_t p = 0; p < tail_items; ++p)
     item(at(k3 + 2 * p), at(k3 + 2 * p + 1), 0, tl1_patterns, out + (n3 + p) * tl_lut_item_bytes);
 }

@@ -26,7 +26,6 @@ TRITLUT_BEGIN_TARGET_NS
 template <tl_kind Kind>
 class basic_tl_lut {
  public:
-  static constexpr tl_kind kind_v = Kind;
   using view_type = tl_lut_view_of<Kind>;
 
   basic_tl_lut() = default;

@@ -1,5 +1,0 @@
-// SPDX-License-Identifier: MIT
-// tritlut/gemm.hpp - kept for existing includes: the entry points of every format are in api.hpp.
-#pragma once
-
-#include "api.hpp"
