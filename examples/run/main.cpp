@@ -51,7 +51,8 @@ void flush_stdout() {
   throw error(std::string("cannot write the output: ") + (errno ? std::strerror(errno) : "write error"));
 }
 
-// @ARCHS@ is filled in by usage() from the architecture table (engine/arch.hpp).
+// @ARCHS@ and @ISAS@ are filled in by usage() from the architecture table (engine/arch.hpp) and
+// the library's ISA list.
 const char* k_usage =
     "usage:\n"
     "  tritlut-run -m MODEL.gguf [-p PROMPT | -f FILE] [options]   generate text\n"
@@ -75,7 +76,7 @@ const char* k_usage =
     "  --repeat-penalty R     repetition penalty over the last 64 tokens (default 1.0 = off)\n"
     "  --seed N               sampling seed (default: from the clock)\n"
     "  -cnv, --conversation   interactive chat\n"
-    "  --isa NAME             force a kernel ISA (scalar, sse41, avx2, avx512, avx512_vnni, neon, neon_dotprod);\n"
+    "  --isa NAME             force a kernel ISA (@ISAS@);\n"
     "                         wins over TRITLUT_ISA in the environment\n"
     "  --kernel K             ternary kernel: i2s, tl1, tl2 or auto (default i2s)\n"
     "  --lm-head H            output projection: f16 (as in the file) or q8 (int8 per row, built at load)\n"
@@ -93,8 +94,9 @@ const char* k_usage =
 
 std::string usage() {
   std::string u = k_usage;
-  const std::string key = "@ARCHS@";
-  u.replace(u.find(key), key.size(), supported_archs());
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"@ARCHS@", supported_archs()},
+                                   std::pair<std::string, std::string>{"@ISAS@", tritlut::isa_name_list()}})
+    u.replace(u.find(key), key.size(), value);
   return u;
 }
 
