@@ -9,6 +9,8 @@
 //   TL1    tl1_view    tl1_lut_view            tl1_matrix   tl1_lut
 //   TL2    tl2_view    tl2_lut_view            tl2_matrix   tl2_lut
 //   any    ternary_matrix (format chosen at run time)  ternary_input
+//   group-scaled I2_S  i2s_group_view  act_view   owner: i2s_group_matrix  act_q8  (float output
+//          only: gemm_i32 throws, a row has one integer dot per group, not one per row)
 // A table of the wrong kind does not compile (tl1_lut_view is not a tl2_lut_view).
 // The same overloads exist for every row of that table:
 //   gemm / gemm_i32 (W, X, y, ldy, row0, row1)   rows [row0, row1), the caller's threads
@@ -33,6 +35,7 @@
 
 #include "dispatch/dispatch.hpp"
 #include "formats/i2s.hpp"
+#include "formats/i2s_group.hpp"
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
 #include "matrix.hpp"
@@ -76,6 +79,31 @@ struct format_ops<i2s_view> {
   static void run(const kernel_table& t, const i2s_view& w, const act_view& x, const gemm_out& o, std::size_t r0,
                   std::size_t r1) noexcept {
     t.i2s_gemm(w, x, o, r0, r1);
+  }
+};
+
+template <>
+struct format_ops<i2s_group_view> {
+  using input = act_view;
+  static constexpr const char* name = "i2s_group";
+  static std::size_t tokens(const act_view& x) noexcept { return x.n; }
+  static void check_weights(const call_name& nm, const i2s_group_view& w) {
+    if (!w.data || !w.scale || w.m == 0 || w.k == 0 || w.kp < w.k || w.kp % i2s_block_weights != 0)
+      throw error(nm.str() + ": not a group-scaled matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", kp = " +
+                  num(w.kp) + (w.data ? "" : ", no codes") + (w.scale ? "" : ", no scales") +
+                  "): empty, default-constructed or moved-from");
+    if (!i2s_group_size_ok(w.group) || w.k % w.group != 0 || w.groups != w.k / w.group ||
+        w.groups > i2s_group_max_groups)
+      throw error(nm.str() + ": group size " + num(w.group) + " with " + num(w.groups) + " groups does not fit K = " +
+                  num(w.k) + " (group 32, 64, 128, 256 or 512 dividing K, at most " + num(i2s_group_max_groups) +
+                  " groups)");
+  }
+  static void check_input(const call_name& nm, const i2s_group_view& w, const act_view& x) {
+    format_ops<i2s_view>::check_input(nm, i2s_view{w.data, w.m, w.k, w.kp, 1.0f}, x);
+  }
+  static void run(const kernel_table& t, const i2s_group_view& w, const act_view& x, const gemm_out& o,
+                  std::size_t r0, std::size_t r1) noexcept {
+    t.i2s_group_gemm(w, x, o, r0, r1);
   }
 };
 
@@ -135,6 +163,11 @@ struct operand<tl2_view> {
   using input = tl2_lut_view;
 };
 template <>
+struct operand<i2s_group_view> {
+  static constexpr bool ok = true;
+  using input = act_view;
+};
+template <>
 struct operand<ternary_matrix> {
   static constexpr bool ok = true;
   using input = ternary_input;
@@ -148,6 +181,7 @@ inline std::size_t rows_of(const i2s_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const tl1_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const tl2_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const ternary_matrix& w) noexcept { return w.rows(); }
+inline std::size_t rows_of(const i2s_group_view& w) noexcept { return w.m; }
 
 // One call, described: the one argument checker reads this instead of a dozen positional values.
 template <class W, class T>
@@ -177,6 +211,8 @@ inline void check_call(const gemm_call<W, T>& c) {
   using F = format_ops<W>;
   const call_name nm{F::name, c.op};
   F::check_weights(nm, c.w);
+  if constexpr (std::is_same_v<W, i2s_group_view> && std::is_same_v<T, std::int32_t>)
+    throw error(nm.str() + ": a group-scaled matrix has one integer dot per group, not one per row (use gemm)");
   if (!c.y.data) throw error(nm.str() + ": null output");
   F::check_input(nm, c.w, c.x);
   const std::size_t m = c.w.m, n = F::tokens(c.x);
@@ -258,6 +294,14 @@ struct owner<i2s_matrix> {
   using input = act_q8;
   static constexpr bool has_tables = false;
   static const i2s_view& view(const i2s_matrix& w) noexcept { return w.view(); }
+  static act_view in(const act_q8& x) noexcept { return x.view(); }
+};
+template <>
+struct owner<i2s_group_matrix> {
+  static constexpr bool ok = true;
+  using input = act_q8;
+  static constexpr bool has_tables = false;
+  static const i2s_group_view& view(const i2s_group_matrix& w) noexcept { return w.view(); }
   static act_view in(const act_q8& x) noexcept { return x.view(); }
 };
 template <class M, class Lut>

@@ -14,6 +14,7 @@
 #include "isa/cpu.hpp"
 #include "dispatch/dispatch.hpp"
 #include "formats/i2s.hpp"
+#include "formats/i2s_group.hpp"
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
 #include "quant/act_q8.hpp"
