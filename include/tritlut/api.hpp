@@ -10,7 +10,8 @@
 //   TL2    tl2_view    tl2_lut_view            tl2_matrix   tl2_lut
 //   any    ternary_matrix (format chosen at run time)  ternary_input
 //   group-scaled I2_S  i2s_group_view  act_view   owner: i2s_group_matrix  act_q8  (float output
-//          only: gemm_i32 throws, a row has one integer dot per group, not one per row)
+//          only: gemm_i32 throws, a row has one integer dot per group, not one per row), or
+//          with per-group activation scales: act_group_view, owner act_group_q8 (end of file)
 // A table of the wrong kind does not compile (tl1_lut_view is not a tl2_lut_view).
 // The same overloads exist for every row of that table:
 //   gemm / gemm_i32 (W, X, y, ldy, row0, row1)   rows [row0, row1), the caller's threads
@@ -41,6 +42,7 @@
 #include "matrix.hpp"
 #include "out_span.hpp"
 #include "parallel/thread_pool.hpp"
+#include "quant/act_group.hpp"
 #include "quant/act_q8.hpp"
 #include "quant/tl_tables.hpp"
 
@@ -103,7 +105,7 @@ struct format_ops<i2s_group_view> {
   }
   static void run(const kernel_table& t, const i2s_group_view& w, const act_view& x, const gemm_out& o,
                   std::size_t r0, std::size_t r1) noexcept {
-    t.i2s_group_gemm(w, x, o, r0, r1);
+    t.i2s_group_gemm(w, x, nullptr, o, r0, r1);
   }
 };
 
@@ -519,6 +521,108 @@ inline void gemv(thread_pool& pool, const M& w, const act_q8& x, float* y) {
 }
 template <class M, class = detail::if_tables<M>>
 inline void gemv(thread_pool& pool, const M& w, const act_q8& x, out_span<float> y) {
+  detail::check_one_token(x.tokens());
+  gemm(pool, w, x, y);
+}
+
+// ---- Group-scaled weights times activations quantized per group (act_group_view, act_group_q8):
+//   y[t * ldy + r] = sum_g (d[r][g] * dot_g) / s[t][g]     (order: docs/kernels.md)
+// The activation groups must be the matrix's (same G). Same checks and forms as above.
+namespace detail {
+
+inline void check_group_ga(const char* op, const i2s_group_view& w, const act_group_view& x, const float* y,
+                           std::size_t ysize, bool sized, std::size_t ldy, std::size_t row0, std::size_t row1) {
+  const call_name nm{"i2s_group", op};
+  format_ops<i2s_group_view>::check_weights(nm, w);
+  if (!y) throw error(nm.str() + ": null output");
+  if (!x.q || !x.scale || x.n == 0) throw error(nm.str() + ": empty activations");
+  if (x.k != w.k) throw error(nm.str() + ": activations have " + num(x.k) + " columns but the matrix has K = " + num(w.k));
+  if (x.stride < w.kp) throw error(nm.str() + ": activation stride " + num(x.stride) + " < padded K " + num(w.kp));
+  if (x.group != w.group || x.groups != w.groups)
+    throw error(nm.str() + ": activations were quantized in groups of " + num(x.group) + ", the matrix has groups of " +
+                num(w.group));
+  if (row0 > row1 || row1 > w.m)
+    throw error(nm.str() + ": row range [" + num(row0) + ", " + num(row1) + ") outside the matrix's " + num(w.m) +
+                " rows");
+  if (ldy < (x.n > 1 ? w.m : row1))
+    throw error(nm.str() + ": output stride " + num(ldy) + " is smaller than M = " + num(w.m));
+  if (sized) check_out_size(nm, ysize, x.n, ldy, row1);
+}
+
+inline void run_group_ga(const char* op, const i2s_group_view& w, const act_group_view& x, out_span<float> y,
+                         bool sized, std::size_t ldy, std::size_t row0, std::size_t row1, thread_pool* pool) {
+  check_group_ga(op, w, x, y.data, y.size, sized, ldy, row0, row1);
+  const kernel_table& t = active_table();
+  const act_view a{x.q, nullptr, nullptr, x.n, x.k, x.stride};  // scales: x.scale, per group
+  const gemm_out o{y.data, nullptr, ldy};
+  if (!pool) {
+    t.i2s_group_gemm(w, a, x.scale, o, row0, row1);
+    return;
+  }
+  struct job {  // captured by one reference: std::function keeps it in place (no allocation)
+    const kernel_table& t;
+    const i2s_group_view& w;
+    act_view a;
+    const float* gs;
+    gemm_out o;
+    std::size_t parts, step;
+  };
+  const std::size_t step = row_split_step(w);
+  const job j{t, w, a, x.scale, o, std::max<std::size_t>(1, std::min<std::size_t>(pool->size(), (w.m + step - 1) / step)),
+              step};
+  pool->parallel_for(j.parts, [&j](std::size_t i) {
+    const auto [r0, r1] = partition_rows(j.w.m, j.parts, i, j.step);
+    if (r0 < r1) j.t.i2s_group_gemm(j.w, j.a, j.gs, j.o, r0, r1);
+  });
+}
+
+}  // namespace detail
+
+inline void gemm(const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy, std::size_t row0,
+                 std::size_t row1) {
+  detail::run_group_ga("gemm", w, x, {y, 0}, false, ldy, row0, row1, nullptr);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, out_span<float> y, std::size_t ldy,
+                 std::size_t row0, std::size_t row1) {
+  detail::run_group_ga("gemm", w, x, y, true, ldy, row0, row1, nullptr);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy) {
+  gemm(w, x, y, ldy, 0, w.m);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, out_span<float> y, std::size_t ldy) {
+  gemm(w, x, y, ldy, 0, w.m);
+}
+inline void gemm(thread_pool& pool, const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy) {
+  detail::run_group_ga("gemm", w, x, {y, 0}, false, ldy, 0, w.m, &pool);
+}
+inline void gemm(thread_pool& pool, const i2s_group_view& w, const act_group_view& x, out_span<float> y,
+                 std::size_t ldy) {
+  detail::run_group_ga("gemm", w, x, y, true, ldy, 0, w.m, &pool);
+}
+// Owners; y: [tokens][rows].
+inline void gemm(const i2s_group_matrix& w, const act_group_q8& x, float* y) { gemm(w.view(), x.view(), y, w.rows()); }
+inline void gemm(const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  gemm(w.view(), x.view(), y, w.rows());
+}
+inline void gemm(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
+}
+inline void gemm(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
+}
+inline void gemv(const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  detail::check_one_token(x.tokens());
+  gemm(w, x, y);
+}
+inline void gemv(const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  detail::check_one_token(x.tokens());
+  gemm(w, x, y);
+}
+inline void gemv(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  detail::check_one_token(x.tokens());
+  gemm(pool, w, x, y);
+}
+inline void gemv(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
   detail::check_one_token(x.tokens());
   gemm(pool, w, x, y);
 }

@@ -18,6 +18,7 @@
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
 #include "quant/act_q8.hpp"
+#include "quant/act_group.hpp"
 #include "quant/tl_tables.hpp"
 #include "matrix.hpp"
 #include "parallel/thread_pool.hpp"

@@ -44,6 +44,16 @@ struct i2s_group_view {
   std::size_t group = 0, groups = 0;
 };
 
+// Activations quantized with one scale per group of `group` consecutive values along k (the
+// weights' groups; quant/act_group.hpp): q [n][stride] int8 as in act_view, scale [n][groups]
+// = 127 / absmax of each group (FORMATS.md 1 applied per group).
+struct act_group_view {
+  const std::int8_t* q = nullptr;  // [n][stride]
+  const float* scale = nullptr;    // [n][groups]
+  std::size_t n = 0, k = 0, stride = 0;
+  std::size_t group = 0, groups = 0;
+};
+
 // Where a GEMM writes: output of token n, row r at y[n * ld + r] (float) or yi[n * ld + r]
 // (the exact int32 dot product sum_k w*q, for tests and for callers that do their own scaling).
 // Exactly one of y, yi is non-null.

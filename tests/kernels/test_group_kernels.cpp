@@ -279,3 +279,174 @@ TEST_CASE("group: bad arguments are rejected with a clear message", "[group][ker
   v.scale = nullptr;
   CHECK_THROWS_WITH(tritlut::gemm(v, a.view(), y.data(), 4), Catch::Contains("no scales"));
 }
+
+// ---- Per-group activation scales (act_group_q8, quantize_groups) ----
+
+namespace {
+
+// Activations with one scale per group, made here (not by quantize_groups): q uniform in
+// [-127, 127], scales spread over decades.
+struct gacts {
+  std::size_t n, k, stride, group, groups;
+  std::vector<std::int8_t> q;
+  std::vector<float> s;  // [n][groups]
+  tritlut::act_group_view view() const { return {q.data(), s.data(), n, k, stride, group, groups}; }
+};
+gacts make_gacts(std::size_t n, std::size_t k, std::size_t group, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  gacts a{n, k, tritlut::act_stride(k), group, k / group, std::vector<std::int8_t>(n * tritlut::act_stride(k), 0),
+          std::vector<float>(n * (k / group))};
+  for (std::size_t t = 0; t < n; ++t)
+    for (std::size_t j = 0; j < k; ++j) a.q[t * a.stride + j] = static_cast<std::int8_t>(int(rng() % 255) - 127);
+  for (auto& v : a.s) v = std::ldexp(1.0f + float(rng() % (1u << 23)) / float(1u << 23), int(rng() % 12) - 2);
+  return a;
+}
+
+// The documented order with per-group activation scales: lane g % 8 += (d * dot) / s_g, the
+// product and the quotient each rounded to float; the lanes combined as before; no final division.
+std::vector<float> documented_order_ga(const gproblem& p, const gacts& a) {
+  std::vector<float> y(a.n * p.m);
+  const std::size_t groups = p.k / p.group;
+  for (std::size_t t = 0; t < a.n; ++t)
+    for (std::size_t r = 0; r < p.m; ++r) {
+      float l[8] = {};
+      for (std::size_t g = 0; g < groups; ++g) {
+        std::int32_t dot = 0;
+        for (std::size_t j = g * p.group; j < (g + 1) * p.group; ++j) dot += p.w[r * p.k + j] * a.q[t * a.stride + j];
+        volatile float prod = p.d[r * groups + g] * float(dot);
+        volatile float quot = prod / a.s[t * groups + g];
+        l[g % 8] = l[g % 8] + quot;
+      }
+      y[t * p.m + r] = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    }
+  return y;
+}
+
+void check_all_isas_ga(const gproblem& p, const gacts& a) {
+  const auto W = tritlut::i2s_group_matrix::pack(p.w.data(), p.m, p.k, p.group, p.d.data());
+  auto run_ga = [&] {
+    std::vector<float> y(a.n * p.m, -7.0f);
+    tritlut::gemm(W.view(), a.view(), y, p.m);
+    return y;
+  };
+  std::vector<float> ys;
+  {
+    tritlut::scoped_isa pin(tritlut::isa_id::scalar);
+    ys = run_ga();
+  }
+  INFO("m " << p.m << " k " << p.k << " group " << p.group << " tokens " << a.n);
+  REQUIRE(test::bits_equal(ys, documented_order_ga(p, a)));
+  std::vector<float> yref(a.n * p.m);
+  tritlut::ref::gemm_group_ga(p.w.data(), p.m, p.k, p.group, p.d.data(), a.q.data(), a.stride, a.s.data(), a.n,
+                              yref.data());
+  REQUIRE(test::bits_equal(yref, ys));
+  const std::size_t groups = p.k / p.group;
+  const double eps = 2.0 * (double(groups) / 8 + 5) * std::ldexp(1.0, -24);
+  for (std::size_t t = 0; t < a.n; ++t)
+    for (std::size_t r = 0; r < p.m; ++r) {
+      double y = 0, mag = 0;
+      for (std::size_t g = 0; g < groups; ++g) {
+        std::int64_t dot = 0;
+        for (std::size_t j = g * p.group; j < (g + 1) * p.group; ++j)
+          dot += std::int64_t(p.w[r * p.k + j]) * a.q[t * a.stride + j];
+        const double term = double(p.d[r * groups + g]) * double(dot) / double(a.s[t * groups + g]);
+        y += term;
+        mag += std::fabs(term);
+      }
+      INFO("token " << t << " row " << r);
+      REQUIRE(std::fabs(double(ys[t * p.m + r]) - y) <= eps * mag + 1e-30);
+    }
+  for (auto id : test::isas()) {
+    tritlut::scoped_isa pin(id);
+    INFO("isa " << tritlut::isa_name(id));
+    REQUIRE(test::bits_equal(run_ga(), ys));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("group, per-group activation scales: every ISA bit-identical, close to double", "[group][kernel][act_group]") {
+  struct shape {
+    std::size_t m, k, group;
+  };
+  const shape shapes[] = {{7, 96, 32}, {9, 192, 64}, {17, 1088, 64}, {11, 640, 128}, {5, 768, 256}, {3, 1536, 512}};
+  std::uint64_t seed = 300;
+  for (const auto& s : shapes) {
+    const auto p = make_gproblem(s.m, s.k, s.group, seed++, /*two=*/true);
+    for (std::size_t n : {1, 3, 4, 9, 17}) check_all_isas_ga(p, make_gacts(n, s.k, s.group, seed++));
+  }
+}
+
+TEST_CASE("group, per-group activation scales: the quantizer, entry points, pool, errors", "[group][kernel][act_group]") {
+  const std::size_t k = 384, n = 5;
+  std::mt19937_64 rng(8);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(n * k);
+  for (auto& v : x) v = nd(rng);
+  for (std::size_t j = 64; j < 128; ++j) x[j] *= 100.0f;  // one loud group in token 0
+  for (std::size_t j = 128; j < 192; ++j) x[j] = 0.0f;    // one silent group (amax floor 1e-5)
+  const auto a = tritlut::quantize_groups(x.data(), n, k, k, 64);
+  REQUIRE(a.groups() == 6);
+  // Independent evaluation of FORMATS.md 1 per group.
+  for (std::size_t t = 0; t < n; ++t)
+    for (std::size_t g = 0; g < 6; ++g) {
+      double amax = 0;
+      for (std::size_t j = g * 64; j < (g + 1) * 64; ++j) amax = std::max(amax, std::fabs(double(x[t * k + j])));
+      const float s = float(127.0 / std::max(amax, 1e-5));
+      INFO("token " << t << " group " << g);
+      REQUIRE(a.scales(t)[g] == s);
+      for (std::size_t j = g * 64; j < (g + 1) * 64; ++j) {
+        const float v = std::nearbyint(x[t * k + j] * s);
+        REQUIRE(a.row(t)[j] == static_cast<std::int8_t>(std::min(127.0f, std::max(-128.0f, v))));
+      }
+    }
+  for (std::size_t j = k; j < a.view().stride; ++j) REQUIRE(a.row(0)[j] == 0);
+
+  const auto p = make_gproblem(37, k, 64, 12);
+  const auto W = tritlut::i2s_group_matrix::pack(p.w.data(), p.m, k, 64, p.d.data());
+  tritlut::thread_pool pool(3);
+  std::vector<float> y1(n * p.m), yp(n * p.m), yv(n * p.m);
+  for (auto id : test::isas()) {
+    tritlut::scoped_isa pin(id);
+    INFO("isa " << tritlut::isa_name(id));
+    tritlut::gemm(W, a, y1);
+    tritlut::gemm(pool, W, a, yp.data());
+    tritlut::gemm(W.view(), a.view(), yv.data(), p.m);
+    REQUIRE(test::bits_equal(y1, yp));
+    REQUIRE(test::bits_equal(y1, yv));
+    std::vector<float> yr(n * p.m, 5.0f);
+    tritlut::gemm(W.view(), a.view(), yr, p.m, 16, 33);
+    for (std::size_t i = 0; i < yr.size(); ++i) {
+      const std::size_t r = i % p.m;
+      if (r >= 16 && r < 33) REQUIRE(std::memcmp(&yr[i], &y1[i], sizeof(float)) == 0);
+      else REQUIRE(yr[i] == 5.0f);
+    }
+    const auto a1 = tritlut::quantize_groups(x.data(), 1, k, k, 64);
+    std::vector<float> g1(p.m), g2(p.m);
+    tritlut::gemv(W, a1, g1);
+    tritlut::gemv(pool, W, a1, g2.data());
+    REQUIRE(test::bits_equal(g1, g2));
+    REQUIRE(std::memcmp(g1.data(), y1.data(), p.m * sizeof(float)) == 0);  // token 0 alone = token 0 of the batch
+  }
+
+  std::vector<float> y(n * p.m);
+  const auto a32 = tritlut::quantize_groups(x.data(), n, k, k, 32);
+  CHECK_THROWS_WITH(tritlut::gemm(W, a32, y),
+                    Catch::Contains("activations were quantized in groups of 32, the matrix has groups of 64"));
+  const auto a2 = tritlut::quantize_groups(x.data(), 1, 320, k, 64);
+  CHECK_THROWS_WITH(tritlut::gemm(W, a2, y), Catch::Contains("activations have 320 columns but the matrix has K = 384"));
+  CHECK_THROWS_WITH(tritlut::gemv(W, a, y), Catch::Contains("expected one token, got 5"));
+  CHECK_THROWS_WITH(tritlut::gemm(W, a, tritlut::out_span<float>(y.data(), 10)), Catch::Contains("output holds 10"));
+  CHECK_THROWS_WITH(tritlut::gemm(W.view(), a.view(), static_cast<float*>(nullptr), p.m), Catch::Contains("null output"));
+  CHECK_THROWS_WITH(tritlut::gemm(W.view(), tritlut::act_group_view{}, y.data(), p.m),
+                    Catch::Contains("empty activations"));
+  CHECK_THROWS_WITH(tritlut::gemm(tritlut::i2s_group_view{}, a.view(), y.data(), p.m),
+                    Catch::Contains("not a group-scaled matrix"));
+  CHECK_THROWS_WITH(tritlut::quantize_groups(x.data(), n, k, k, 48), Catch::Contains("group size 48 is not supported"));
+  CHECK_THROWS_WITH(tritlut::quantize_groups(x.data(), n, 100, k, 64),
+                    Catch::Contains("K = 100 is not a multiple of the group size 64"));
+  CHECK_THROWS_WITH(tritlut::quantize_groups(nullptr, n, k, k, 64), Catch::Contains("null input"));
+  std::vector<float> bad(x);
+  bad[k + 200] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(tritlut::quantize_groups(bad.data(), n, k, k, 64), Catch::Contains("row 1, group 3 holds a non-finite"));
+}

@@ -41,9 +41,9 @@ struct table_entries {
                        std::size_t row1) noexcept {
     kernels::tl2_gemm(w, lut, out, row0, row1, Tag{});
   }
-  static void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
-                             std::size_t row1) noexcept {
-    kernels::i2s_group_gemm(w, x, out, row0, row1, Tag{});
+  static void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const float* gscale, const gemm_out& out,
+                             std::size_t row0, std::size_t row1) noexcept {
+    kernels::i2s_group_gemm(w, x, gscale, out, row0, row1, Tag{});
   }
 };
 

@@ -86,6 +86,12 @@ struct grp_float {
     for (std::size_t j = 0; j < ref::group_lanes; ++j)
       lane[j] = lane[j] + ref::mul_rounded(d[j], static_cast<float>(raw[j] - qs[j]));
   }
+  // Per-group activation scales s: lane[j] + (rounded(d[j] * dot) / s[j]).
+  static TRITLUT_INLINE void acc8_ga(float* lane, const float* d, const std::int32_t* raw, const std::int32_t* qs,
+                                     const float* s) noexcept {
+    for (std::size_t j = 0; j < ref::group_lanes; ++j)
+      lane[j] = lane[j] + ref::group_term(d[j], static_cast<float>(raw[j] - qs[j]), s[j]);
+  }
 };
 #if TRITLUT_HAS_SSE41
 struct grp_float_sse {
@@ -96,6 +102,18 @@ struct grp_float_sse {
                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs + 4 * h)));
       __m128 p = _mm_mul_ps(_mm_loadu_ps(d + 4 * h), _mm_cvtepi32_ps(s));
       TRITLUT_NO_CONTRACT(p);
+      _mm_storeu_ps(lane + 4 * h, _mm_add_ps(_mm_loadu_ps(lane + 4 * h), p));
+    }
+  }
+  static TRITLUT_INLINE void acc8_ga(float* lane, const float* d, const std::int32_t* raw, const std::int32_t* qs,
+                                     const float* sc) noexcept {
+    TRITLUT_UNROLL
+    for (int h = 0; h < 2; ++h) {
+      const __m128i s = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(raw + 4 * h)),
+                                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs + 4 * h)));
+      __m128 p = _mm_mul_ps(_mm_loadu_ps(d + 4 * h), _mm_cvtepi32_ps(s));
+      TRITLUT_NO_CONTRACT(p);
+      p = _mm_div_ps(p, _mm_loadu_ps(sc + 4 * h));
       _mm_storeu_ps(lane + 4 * h, _mm_add_ps(_mm_loadu_ps(lane + 4 * h), p));
     }
   }
@@ -110,6 +128,15 @@ struct grp_float_avx {
                                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs)));
     __m256 p = _mm256_mul_ps(_mm256_loadu_ps(d), _mm256_cvtepi32_ps(s));
     TRITLUT_NO_CONTRACT(p);
+    _mm256_storeu_ps(lane, _mm256_add_ps(_mm256_loadu_ps(lane), p));
+  }
+  static TRITLUT_INLINE void acc8_ga(float* lane, const float* d, const std::int32_t* raw, const std::int32_t* qs,
+                                     const float* sc) noexcept {
+    const __m256i s = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(raw)),
+                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs)));
+    __m256 p = _mm256_mul_ps(_mm256_loadu_ps(d), _mm256_cvtepi32_ps(s));
+    TRITLUT_NO_CONTRACT(p);
+    p = _mm256_div_ps(p, _mm256_loadu_ps(sc));
     _mm256_storeu_ps(lane, _mm256_add_ps(_mm256_loadu_ps(lane), p));
   }
 };
@@ -132,6 +159,18 @@ struct grp_float_neon {
       const int32x4_t s = vsubq_s32(vld1q_s32(raw + 4 * h), vld1q_s32(qs + 4 * h));
       float32x4_t p = vmulq_f32(vld1q_f32(d + 4 * h), vcvtq_f32_s32(s));
       TRITLUT_NO_CONTRACT(p);
+      vst1q_f32(lane + 4 * h, vaddq_f32(vld1q_f32(lane + 4 * h), p));
+    }
+  }
+  // vdivq_f32 is the IEEE division (not a reciprocal estimate).
+  static TRITLUT_INLINE void acc8_ga(float* lane, const float* d, const std::int32_t* raw, const std::int32_t* qs,
+                                     const float* sc) noexcept {
+    TRITLUT_UNROLL
+    for (int h = 0; h < 2; ++h) {
+      const int32x4_t s = vsubq_s32(vld1q_s32(raw + 4 * h), vld1q_s32(qs + 4 * h));
+      float32x4_t p = vmulq_f32(vld1q_f32(d + 4 * h), vcvtq_f32_s32(s));
+      TRITLUT_NO_CONTRACT(p);
+      p = vdivq_f32(p, vld1q_f32(sc + 4 * h));
       vst1q_f32(lane + 4 * h, vaddq_f32(vld1q_f32(lane + 4 * h), p));
     }
   }
@@ -160,9 +199,10 @@ inline void grp_act_sums(const std::int8_t* q, std::size_t group, std::size_t gr
 
 // Rows [r0, r0 + R) times tokens [t0, t0 + NB) of x; qs: the tokens' group sums, [NB][groups].
 // PG: planes per group (1: G = 32, 2: G = 64, 4: G >= 128, then G / 128 blocks per group).
-template <class Tag, int PG, int R, int NB>
-inline void grp_tile(const i2s_group_view& w, const act_view& x, const std::int32_t* qs, std::size_t t0,
-                     std::size_t r0, const gemm_out& out) noexcept {
+// GA: per-group activation scales gs [n][groups] (token n of x at gs + n * groups) instead of x.scale.
+template <class Tag, int PG, int R, int NB, bool GA>
+inline void grp_tile(const i2s_group_view& w, const act_view& x, const float* gs, const std::int32_t* qs,
+                     std::size_t t0, std::size_t r0, const gemm_out& out) noexcept {
   using O = grp_ops<Tag>;
   using vec = typename O::vec;
   constexpr std::size_t V = O::bytes;
@@ -198,12 +238,17 @@ inline void grp_tile(const i2s_group_view& w, const act_view& x, const std::int3
       TRITLUT_UNROLL
       for (int n = 0; n < NB; ++n) {
         const std::int32_t* s = qs + std::size_t(n) * groups + g0;
+        const float* as = GA ? gs + (t0 + n) * groups + g0 : nullptr;
         if (cnt == L) {
           for (std::size_t i = 0; i < L; i += O::hsums_n) O::hsums(gv[r][n] + i, raw + i);
-          grp_float<Tag>::acc8(lane[r][n], d, raw, s);
+          if constexpr (GA) grp_float<Tag>::acc8_ga(lane[r][n], d, raw, s, as);
+          else grp_float<Tag>::acc8(lane[r][n], d, raw, s);
         } else {
-          for (std::size_t j = 0; j < cnt; ++j)
-            lane[r][n][j] = lane[r][n][j] + ref::mul_rounded(d[j], static_cast<float>(O::hsum(gv[r][n][j]) - s[j]));
+          for (std::size_t j = 0; j < cnt; ++j) {
+            const float dot = static_cast<float>(O::hsum(gv[r][n][j]) - s[j]);
+            if constexpr (GA) lane[r][n][j] = lane[r][n][j] + ref::group_term(d[j], dot, as[j]);
+            else lane[r][n][j] = lane[r][n][j] + ref::mul_rounded(d[j], dot);
+          }
         }
       }
     }
@@ -308,12 +353,12 @@ inline void grp_tile(const i2s_group_view& w, const act_view& x, const std::int3
   for (int r = 0; r < R; ++r)
     TRITLUT_UNROLL
     for (int n = 0; n < NB; ++n)
-      out.y[(t0 + n) * out.ld + r0 + r] = ref::group_finish(lane[r][n], x.scale[t0 + n]);
+      out.y[(t0 + n) * out.ld + r0 + r] = GA ? ref::group_finish_ga(lane[r][n]) : ref::group_finish(lane[r][n], x.scale[t0 + n]);
 }
 
-template <class Tag, int PG>
-inline void grp_gemm(const i2s_group_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
-                     std::size_t row1) noexcept {
+template <class Tag, int PG, bool GA>
+inline void grp_gemm(const i2s_group_view& w, const act_view& x, const float* gs, const gemm_out& out,
+                     std::size_t row0, std::size_t row1) noexcept {
   using T = grp_tile_traits<Tag>;
   alignas(64) std::int32_t qs[i2s_group_max_groups];  // [tokens of the block][groups]
   const std::size_t groups = w.groups;
@@ -321,8 +366,8 @@ inline void grp_gemm(const i2s_group_view& w, const act_view& x, const gemm_out&
     grp_act_sums(x.q, w.group, groups, qs);
     constexpr int R = T::gemv_rows;
     std::size_t r = row0;
-    for (; r + R <= row1; r += R) grp_tile<Tag, PG, R, 1>(w, x, qs, 0, r, out);
-    for (; r < row1; ++r) grp_tile<Tag, PG, 1, 1>(w, x, qs, 0, r, out);
+    for (; r + R <= row1; r += R) grp_tile<Tag, PG, R, 1, GA>(w, x, gs, qs, 0, r, out);
+    for (; r < row1; ++r) grp_tile<Tag, PG, 1, 1, GA>(w, x, gs, qs, 0, r, out);
     return;
   }
   // Token blocks of up to 64 tokens whose group sums fit qs; the R rows of a tile stay in L1 while
@@ -335,22 +380,23 @@ inline void grp_gemm(const i2s_group_view& w, const act_view& x, const gemm_out&
     std::size_t r = row0;
     for (; r + R <= row1; r += R) {
       std::size_t n = 0;
-      for (; n + NB <= tn; n += NB) grp_tile<Tag, PG, R, NB>(w, x, qs + n * groups, t0 + n, r, out);
-      for (; n < tn; ++n) grp_tile<Tag, PG, R, 1>(w, x, qs + n * groups, t0 + n, r, out);
+      for (; n + NB <= tn; n += NB) grp_tile<Tag, PG, R, NB, GA>(w, x, gs, qs + n * groups, t0 + n, r, out);
+      for (; n < tn; ++n) grp_tile<Tag, PG, R, 1, GA>(w, x, gs, qs + n * groups, t0 + n, r, out);
     }
     for (; r < row1; ++r) {
       std::size_t n = 0;
-      for (; n + NB <= tn; n += NB) grp_tile<Tag, PG, 1, NB>(w, x, qs + n * groups, t0 + n, r, out);
-      for (; n < tn; ++n) grp_tile<Tag, PG, 1, 1>(w, x, qs + n * groups, t0 + n, r, out);
+      for (; n + NB <= tn; n += NB) grp_tile<Tag, PG, 1, NB, GA>(w, x, gs, qs + n * groups, t0 + n, r, out);
+      for (; n < tn; ++n) grp_tile<Tag, PG, 1, 1, GA>(w, x, gs, qs + n * groups, t0 + n, r, out);
     }
   }
 }
 
 }  // namespace detail
 
-// Scalar tier: plain loops over the packed bytes, in ref::gemm_group's float order.
-inline void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
-                           std::size_t row1, isa::scalar) noexcept {
+// Scalar tier: plain loops over the packed bytes, in ref::gemm_group's float order (with gs:
+// ref::gemm_group_ga's).
+inline void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const float* gs, const gemm_out& out,
+                           std::size_t row0, std::size_t row1, isa::scalar) noexcept {
   const std::size_t row_bytes = w.kp / 4;
   for (std::size_t r = row0; r < row1; ++r) {
     const std::uint8_t* wr = w.data + r * row_bytes;
@@ -363,22 +409,31 @@ inline void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const gem
           const unsigned c = (wr[(j / 128) * 32 + j % 32] >> (6 - 2 * ((j % 128) / 32))) & 3u;
           dot += (static_cast<std::int32_t>(c) - 1) * q[j];
         }
-        lane[g % ref::group_lanes] =
-            lane[g % ref::group_lanes] + ref::mul_rounded(w.scale[r * w.groups + g], static_cast<float>(dot));
+        float& l = lane[g % ref::group_lanes];
+        if (gs) l = l + ref::group_term(w.scale[r * w.groups + g], static_cast<float>(dot), gs[n * w.groups + g]);
+        else l = l + ref::mul_rounded(w.scale[r * w.groups + g], static_cast<float>(dot));
       }
-      out.y[n * out.ld + r] = ref::group_finish(lane, x.scale[n]);
+      out.y[n * out.ld + r] = gs ? ref::group_finish_ga(lane) : ref::group_finish(lane, x.scale[n]);
     }
   }
 }
 
-// SIMD tiers. Rows [row0, row1) of W times every token of x, float output only. Preconditions
-// (checked by the public API): x.k == w.k, x.stride >= w.kp, row1 <= w.m, group and groups valid.
+// SIMD tiers. Rows [row0, row1) of W times every token of x, float output only. gs: null (one
+// activation scale per token, x.scale) or per-group activation scales [x.n][w.groups] (x.scale is
+// then not read). Preconditions (checked by the public API): x.k == w.k, x.stride >= w.kp,
+// row1 <= w.m, group and groups valid.
 template <class Tag, class = typename arch::simd_ops<Tag>::vec>
-inline void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const gemm_out& out, std::size_t row0,
-                           std::size_t row1, Tag) noexcept {
-  if (w.group == 32) detail::grp_gemm<Tag, 1>(w, x, out, row0, row1);
-  else if (w.group == 64) detail::grp_gemm<Tag, 2>(w, x, out, row0, row1);
-  else detail::grp_gemm<Tag, 4>(w, x, out, row0, row1);
+inline void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const float* gs, const gemm_out& out,
+                           std::size_t row0, std::size_t row1, Tag) noexcept {
+  if (gs) {
+    if (w.group == 32) detail::grp_gemm<Tag, 1, true>(w, x, gs, out, row0, row1);
+    else if (w.group == 64) detail::grp_gemm<Tag, 2, true>(w, x, gs, out, row0, row1);
+    else detail::grp_gemm<Tag, 4, true>(w, x, gs, out, row0, row1);
+  } else {
+    if (w.group == 32) detail::grp_gemm<Tag, 1, false>(w, x, nullptr, out, row0, row1);
+    else if (w.group == 64) detail::grp_gemm<Tag, 2, false>(w, x, nullptr, out, row0, row1);
+    else detail::grp_gemm<Tag, 4, false>(w, x, nullptr, out, row0, row1);
+  }
 }
 
 }  // namespace kernels

@@ -64,6 +64,14 @@ TRITLUT_INLINE float group_finish(const float* l, float act_scale) noexcept {
   return s / act_scale;
 }
 
+// Per-group activation scales (act_group_view): each group's rounded product is divided by its
+// activation scale s_g before the add, lane = lane + ((d * (float)dot_g) / s_g); the lanes are
+// combined the same way and there is no final division.
+TRITLUT_INLINE float group_term(float d, float dot, float s_g) noexcept { return mul_rounded(d, dot) / s_g; }
+TRITLUT_INLINE float group_finish_ga(const float* l) noexcept {
+  return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
 // The oracle: W (m x k int8 in {-1, 0, 1, 2}, row-major), scales d [m][k / group], n tokens of q
 // (row stride ldq) with act_scale [n]. out: [n][m].
 inline void gemm_group(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group, const float* d,
@@ -78,6 +86,23 @@ inline void gemm_group(const std::int8_t* w, std::size_t m, std::size_t k, std::
         lane[g % group_lanes] = lane[g % group_lanes] + mul_rounded(d[r * groups + g], static_cast<float>(dot));
       }
       out[t * m + r] = group_finish(lane, act_scale[t]);
+    }
+}
+
+// The same with per-group activation scales s [n][k / group].
+inline void gemm_group_ga(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group, const float* d,
+                          const std::int8_t* q, std::size_t ldq, const float* s, std::size_t n, float* out) {
+  const std::size_t groups = k / group;
+  for (std::size_t t = 0; t < n; ++t)
+    for (std::size_t r = 0; r < m; ++r) {
+      float lane[group_lanes] = {};
+      for (std::size_t g = 0; g < groups; ++g) {
+        std::int32_t dot = 0;
+        for (std::size_t j = g * group; j < (g + 1) * group; ++j) dot += std::int32_t(w[r * k + j]) * q[t * ldq + j];
+        lane[g % group_lanes] =
+            lane[g % group_lanes] + group_term(d[r * groups + g], static_cast<float>(dot), s[t * groups + g]);
+      }
+      out[t * m + r] = group_finish_ga(lane);
     }
 }
 
