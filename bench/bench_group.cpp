@@ -3,13 +3,13 @@
 // I2_S on the same weights (the cost of the group scales per weight).
 //
 // Case names: group/<M>x<K>/g<G>/b<batch>/t<threads>/<regime>/<isa>, G = 0 is per-tensor I2_S on
-// the same ternary values; regime as in bench_kernels.cpp (llc, mem, dram = distinct copies in
+// the same ternary values, g<G>a the same matrix with per-group activation scales (act_group_q8); regime as in bench_kernels.cpp (llc, mem, dram = distinct copies in
 // rotation). Activations are pre-quantized. wbytes/s counts the codes plus the f32 scales (4 bytes
 // per group and row). Every case checks its last output against the scalar tier, bit for bit,
 // outside the timed loop.
 //
 // Coverage: every ISA: Bonsai-1.7B shapes, G 64 and 128, batch 1, 1 thread; best ISA + avx2:
-// batch {1, 16, 64} x {1, N threads} and GEMV in DRAM rotation at 1..N threads.
+// batch {1, 16, 64} x {1, N threads} (g<G>a: 1 thread) and GEMV in DRAM rotation at 1..N threads.
 #include <cstring>
 #include <map>
 #include <memory>
@@ -31,6 +31,7 @@ const std::vector<bench::shape>& shapes_bonsai() {
 
 struct gproblem {
   std::size_t m = 0, k = 0, g = 0, n = 0;
+  bool ga = false;
   tritlut::i2s_group_matrix base;  // G > 0
   tritlut::i2s_matrix i2s;         // G == 0
   tritlut::aligned_buffer<std::uint8_t> arena;
@@ -38,11 +39,13 @@ struct gproblem {
   std::vector<tritlut::i2s_view> vi;
   std::size_t packed = 0;
   tritlut::act_q8 x;
+  tritlut::act_group_q8 xg;  // ga
   std::vector<float> y;
 };
 
-std::unique_ptr<gproblem> make(std::size_t m, std::size_t k, std::size_t g, std::size_t n, bool dram) {
+std::unique_ptr<gproblem> make(std::size_t m, std::size_t k, std::size_t g, bool ga, std::size_t n, bool dram) {
   auto p = std::make_unique<gproblem>();
+  p->ga = ga;
   p->m = m;
   p->k = k;
   p->g = g;
@@ -83,28 +86,30 @@ std::unique_ptr<gproblem> make(std::size_t m, std::size_t k, std::size_t g, std:
   }
   const auto x = bench::random_floats(n * k, k);
   tritlut::quantize(x.data(), n, k, k, p->x);
+  if (ga) tritlut::quantize_groups(x.data(), n, k, k, g, p->xg);
   p->y.resize(n * m);
   return p;
 }
 
-gproblem& problem_for(std::size_t m, std::size_t k, std::size_t g, std::size_t n, bool dram) {
-  static std::map<std::tuple<std::size_t, std::size_t, std::size_t, std::size_t>, std::unique_ptr<gproblem>> cache;
+gproblem& problem_for(std::size_t m, std::size_t k, std::size_t g, bool ga, std::size_t n, bool dram) {
+  static std::map<std::tuple<std::size_t, std::size_t, std::size_t, bool, std::size_t>, std::unique_ptr<gproblem>> cache;
   static std::unique_ptr<gproblem> rotation;  // one DRAM rotation (>= 1 GiB) alive at a time
   if (dram) {
-    if (!rotation || rotation->m != m || rotation->k != k || rotation->g != g || rotation->n != n) {
+    if (!rotation || rotation->m != m || rotation->k != k || rotation->g != g || rotation->ga != ga ||
+        rotation->n != n) {
       rotation.reset();
-      rotation = make(m, k, g, n, true);
+      rotation = make(m, k, g, ga, n, true);
     }
     return *rotation;
   }
-  auto& p = cache[{m, k, g, n}];
-  if (!p) p = make(m, k, g, n, false);
+  auto& p = cache[{m, k, g, ga, n}];
+  if (!p) p = make(m, k, g, ga, n, false);
   return *p;
 }
 
-void run(benchmark::State& st, std::size_t m, std::size_t k, std::size_t g, std::size_t n, unsigned threads,
+void run(benchmark::State& st, std::size_t m, std::size_t k, std::size_t g, bool ga, std::size_t n, unsigned threads,
          bool dram) {
-  gproblem& p = problem_for(m, k, g, n, dram);
+  gproblem& p = problem_for(m, k, g, ga, n, dram);
   std::unique_ptr<tritlut::thread_pool> pool;
   if (threads > 1) pool = std::make_unique<tritlut::thread_pool>(threads);
   const std::size_t copies = g ? p.vg.size() : p.vi.size();
@@ -118,8 +123,13 @@ void run(benchmark::State& st, std::size_t m, std::size_t k, std::size_t g, std:
     if (pool) tritlut::gemm(*pool, w, p.x.view(), p.y.data(), m);
     else tritlut::gemm(w, p.x.view(), p.y.data(), m);
   };
+  auto call_ga = [&](const tritlut::i2s_group_view& w) {
+    if (pool) tritlut::gemm(*pool, w, p.xg.view(), p.y.data(), m);
+    else tritlut::gemm(w, p.xg.view(), p.y.data(), m);
+  };
   for (auto _ : st) {
-    if (g) call(p.vg[c]);
+    if (ga) call_ga(p.vg[c]);
+    else if (g) call(p.vg[c]);
     else call(p.vi[c]);
     if (++ci == copies) ci = 0;
     c = order[ci];
@@ -131,19 +141,21 @@ void run(benchmark::State& st, std::size_t m, std::size_t k, std::size_t g, std:
   std::vector<float> ref(n * m);
   {
     tritlut::scoped_isa scalar(tritlut::isa_id::scalar);
-    if (g) tritlut::gemm(p.base.view(), p.x.view(), ref.data(), m);
+    if (ga) tritlut::gemm(p.base.view(), p.xg.view(), ref.data(), m);
+    else if (g) tritlut::gemm(p.base.view(), p.x.view(), ref.data(), m);
     else tritlut::gemm(p.i2s.view(), p.x.view(), ref.data(), m);
   }
   if (std::memcmp(ref.data(), p.y.data(), ref.size() * sizeof(float)) != 0) st.SkipWithError("differs from scalar");
 }
 
-void add(tritlut::isa_id isa, const bench::shape& s, std::size_t g, std::size_t n, unsigned threads, bool dram) {
+void add(tritlut::isa_id isa, const bench::shape& s, std::size_t g, bool ga, std::size_t n, unsigned threads,
+         bool dram) {
   const std::size_t bytes = s.m * s.k / 4;
   const char* regime = dram ? "dram" : (bytes <= bench::llc_bytes() ? "llc" : "mem");
   const std::string name = "group/" + std::to_string(s.m) + "x" + std::to_string(s.k) + "/g" + std::to_string(g) +
-                           "/b" + std::to_string(n) + "/t" + std::to_string(threads) + "/" + regime;
+                           (ga ? "a" : "") + "/b" + std::to_string(n) + "/t" + std::to_string(threads) + "/" + regime;
   const std::size_t m = s.m, k = s.k;
-  bench::register_per_isa(name, isa, [=](benchmark::State& st) { run(st, m, k, g, n, threads, dram); })
+  bench::register_per_isa(name, isa, [=](benchmark::State& st) { run(st, m, k, g, ga, n, threads, dram); })
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime();
 }
@@ -162,11 +174,12 @@ void register_group_benchmarks() {
       for (std::size_t g : {0, 64, 128}) {
         for (std::size_t n : {1, 16, 64}) {
           if (!deep && n != 1) continue;
-          add(isa, s, g, n, 1, false);
-          if (deep && nt > 1) add(isa, s, g, n, nt, false);
+          add(isa, s, g, false, n, 1, false);
+          if (deep && nt > 1) add(isa, s, g, false, n, nt, false);
+          if (deep && g) add(isa, s, g, true, n, 1, false);
         }
         if (deep)
-          for (unsigned t : thread_counts()) add(isa, s, g, 1, t, true);
+          for (unsigned t : thread_counts()) add(isa, s, g, false, 1, t, true);
       }
   }
 }
