@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   bench::register_ceiling_benchmarks();
   bench::register_kernel_benchmarks();
   bench::register_tl_benchmarks();
+  bench::register_group_benchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

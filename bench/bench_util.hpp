@@ -90,6 +90,7 @@ inline void set_kernel_counters(benchmark::State& st, std::size_t m, std::size_t
 // Registration hooks of each bench_*.cpp file, called from main().
 void register_kernel_benchmarks();
 void register_tl_benchmarks();
+void register_group_benchmarks();
 void register_ceiling_benchmarks();
 
 // Thread counts for scaling runs: 1, 2, 4, ... up to the CPU count (and the CPU count itself).

@@ -9,6 +9,9 @@
 //   TL1    tl1_view    tl1_lut_view            tl1_matrix   tl1_lut
 //   TL2    tl2_view    tl2_lut_view            tl2_matrix   tl2_lut
 //   any    ternary_matrix (format chosen at run time)  ternary_input
+//   group-scaled I2_S  i2s_group_view  act_view   owner: i2s_group_matrix  act_q8  (float output
+//          only: gemm_i32 throws, a row has one integer dot per group, not one per row), or
+//          with per-group activation scales: act_group_view, owner act_group_q8 (end of file)
 // A table of the wrong kind does not compile (tl1_lut_view is not a tl2_lut_view).
 // The same overloads exist for every row of that table:
 //   gemm / gemm_i32 (W, X, y, ldy, row0, row1)   rows [row0, row1), the caller's threads
@@ -33,11 +36,13 @@
 
 #include "dispatch/dispatch.hpp"
 #include "formats/i2s.hpp"
+#include "formats/i2s_group.hpp"
 #include "formats/tl1.hpp"
 #include "formats/tl2.hpp"
 #include "matrix.hpp"
 #include "out_span.hpp"
 #include "parallel/thread_pool.hpp"
+#include "quant/act_group.hpp"
 #include "quant/act_q8.hpp"
 #include "quant/tl_tables.hpp"
 
@@ -76,6 +81,31 @@ struct format_ops<i2s_view> {
   static void run(const kernel_table& t, const i2s_view& w, const act_view& x, const gemm_out& o, std::size_t r0,
                   std::size_t r1) noexcept {
     t.i2s_gemm(w, x, o, r0, r1);
+  }
+};
+
+template <>
+struct format_ops<i2s_group_view> {
+  using input = act_view;
+  static constexpr const char* name = "i2s_group";
+  static std::size_t tokens(const act_view& x) noexcept { return x.n; }
+  static void check_weights(const call_name& nm, const i2s_group_view& w) {
+    if (!w.data || !w.scale || w.m == 0 || w.k == 0 || w.kp < w.k || w.kp % i2s_block_weights != 0)
+      throw error(nm.str() + ": not a group-scaled matrix (m = " + num(w.m) + ", k = " + num(w.k) + ", kp = " +
+                  num(w.kp) + (w.data ? "" : ", no codes") + (w.scale ? "" : ", no scales") +
+                  "): empty, default-constructed or moved-from");
+    if (!i2s_group_size_ok(w.group) || w.k % w.group != 0 || w.groups != w.k / w.group ||
+        w.groups > i2s_group_max_groups)
+      throw error(nm.str() + ": group size " + num(w.group) + " with " + num(w.groups) + " groups does not fit K = " +
+                  num(w.k) + " (group 32, 64, 128, 256 or 512 dividing K, at most " + num(i2s_group_max_groups) +
+                  " groups)");
+  }
+  static void check_input(const call_name& nm, const i2s_group_view& w, const act_view& x) {
+    format_ops<i2s_view>::check_input(nm, i2s_view{w.data, w.m, w.k, w.kp, 1.0f}, x);
+  }
+  static void run(const kernel_table& t, const i2s_group_view& w, const act_view& x, const gemm_out& o,
+                  std::size_t r0, std::size_t r1) noexcept {
+    t.i2s_group_gemm(w, x, nullptr, o, r0, r1);
   }
 };
 
@@ -135,6 +165,11 @@ struct operand<tl2_view> {
   using input = tl2_lut_view;
 };
 template <>
+struct operand<i2s_group_view> {
+  static constexpr bool ok = true;
+  using input = act_view;
+};
+template <>
 struct operand<ternary_matrix> {
   static constexpr bool ok = true;
   using input = ternary_input;
@@ -148,6 +183,7 @@ inline std::size_t rows_of(const i2s_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const tl1_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const tl2_view& w) noexcept { return w.m; }
 inline std::size_t rows_of(const ternary_matrix& w) noexcept { return w.rows(); }
+inline std::size_t rows_of(const i2s_group_view& w) noexcept { return w.m; }
 
 // One call, described: the one argument checker reads this instead of a dozen positional values.
 template <class W, class T>
@@ -177,6 +213,8 @@ inline void check_call(const gemm_call<W, T>& c) {
   using F = format_ops<W>;
   const call_name nm{F::name, c.op};
   F::check_weights(nm, c.w);
+  if constexpr (std::is_same_v<W, i2s_group_view> && std::is_same_v<T, std::int32_t>)
+    throw error(nm.str() + ": a group-scaled matrix has one integer dot per group, not one per row (use gemm)");
   if (!c.y.data) throw error(nm.str() + ": null output");
   F::check_input(nm, c.w, c.x);
   const std::size_t m = c.w.m, n = F::tokens(c.x);
@@ -258,6 +296,14 @@ struct owner<i2s_matrix> {
   using input = act_q8;
   static constexpr bool has_tables = false;
   static const i2s_view& view(const i2s_matrix& w) noexcept { return w.view(); }
+  static act_view in(const act_q8& x) noexcept { return x.view(); }
+};
+template <>
+struct owner<i2s_group_matrix> {
+  static constexpr bool ok = true;
+  using input = act_q8;
+  static constexpr bool has_tables = false;
+  static const i2s_group_view& view(const i2s_group_matrix& w) noexcept { return w.view(); }
   static act_view in(const act_q8& x) noexcept { return x.view(); }
 };
 template <class M, class Lut>
@@ -475,6 +521,108 @@ inline void gemv(thread_pool& pool, const M& w, const act_q8& x, float* y) {
 }
 template <class M, class = detail::if_tables<M>>
 inline void gemv(thread_pool& pool, const M& w, const act_q8& x, out_span<float> y) {
+  detail::check_one_token(x.tokens());
+  gemm(pool, w, x, y);
+}
+
+// ---- Group-scaled weights times activations quantized per group (act_group_view, act_group_q8):
+//   y[t * ldy + r] = sum_g (d[r][g] * dot_g) / s[t][g]     (order: docs/kernels.md)
+// The activation groups must be the matrix's (same G). Same checks and forms as above.
+namespace detail {
+
+inline void check_group_ga(const char* op, const i2s_group_view& w, const act_group_view& x, const float* y,
+                           std::size_t ysize, bool sized, std::size_t ldy, std::size_t row0, std::size_t row1) {
+  const call_name nm{"i2s_group", op};
+  format_ops<i2s_group_view>::check_weights(nm, w);
+  if (!y) throw error(nm.str() + ": null output");
+  if (!x.q || !x.scale || x.n == 0) throw error(nm.str() + ": empty activations");
+  if (x.k != w.k) throw error(nm.str() + ": activations have " + num(x.k) + " columns but the matrix has K = " + num(w.k));
+  if (x.stride < w.kp) throw error(nm.str() + ": activation stride " + num(x.stride) + " < padded K " + num(w.kp));
+  if (x.group != w.group || x.groups != w.groups)
+    throw error(nm.str() + ": activations were quantized in groups of " + num(x.group) + ", the matrix has groups of " +
+                num(w.group));
+  if (row0 > row1 || row1 > w.m)
+    throw error(nm.str() + ": row range [" + num(row0) + ", " + num(row1) + ") outside the matrix's " + num(w.m) +
+                " rows");
+  if (ldy < (x.n > 1 ? w.m : row1))
+    throw error(nm.str() + ": output stride " + num(ldy) + " is smaller than M = " + num(w.m));
+  if (sized) check_out_size(nm, ysize, x.n, ldy, row1);
+}
+
+inline void run_group_ga(const char* op, const i2s_group_view& w, const act_group_view& x, out_span<float> y,
+                         bool sized, std::size_t ldy, std::size_t row0, std::size_t row1, thread_pool* pool) {
+  check_group_ga(op, w, x, y.data, y.size, sized, ldy, row0, row1);
+  const kernel_table& t = active_table();
+  const act_view a{x.q, nullptr, nullptr, x.n, x.k, x.stride};  // scales: x.scale, per group
+  const gemm_out o{y.data, nullptr, ldy};
+  if (!pool) {
+    t.i2s_group_gemm(w, a, x.scale, o, row0, row1);
+    return;
+  }
+  struct job {  // captured by one reference: std::function keeps it in place (no allocation)
+    const kernel_table& t;
+    const i2s_group_view& w;
+    act_view a;
+    const float* gs;
+    gemm_out o;
+    std::size_t parts, step;
+  };
+  const std::size_t step = row_split_step(w);
+  const job j{t, w, a, x.scale, o, std::max<std::size_t>(1, std::min<std::size_t>(pool->size(), (w.m + step - 1) / step)),
+              step};
+  pool->parallel_for(j.parts, [&j](std::size_t i) {
+    const auto [r0, r1] = partition_rows(j.w.m, j.parts, i, j.step);
+    if (r0 < r1) j.t.i2s_group_gemm(j.w, j.a, j.gs, j.o, r0, r1);
+  });
+}
+
+}  // namespace detail
+
+inline void gemm(const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy, std::size_t row0,
+                 std::size_t row1) {
+  detail::run_group_ga("gemm", w, x, {y, 0}, false, ldy, row0, row1, nullptr);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, out_span<float> y, std::size_t ldy,
+                 std::size_t row0, std::size_t row1) {
+  detail::run_group_ga("gemm", w, x, y, true, ldy, row0, row1, nullptr);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy) {
+  gemm(w, x, y, ldy, 0, w.m);
+}
+inline void gemm(const i2s_group_view& w, const act_group_view& x, out_span<float> y, std::size_t ldy) {
+  gemm(w, x, y, ldy, 0, w.m);
+}
+inline void gemm(thread_pool& pool, const i2s_group_view& w, const act_group_view& x, float* y, std::size_t ldy) {
+  detail::run_group_ga("gemm", w, x, {y, 0}, false, ldy, 0, w.m, &pool);
+}
+inline void gemm(thread_pool& pool, const i2s_group_view& w, const act_group_view& x, out_span<float> y,
+                 std::size_t ldy) {
+  detail::run_group_ga("gemm", w, x, y, true, ldy, 0, w.m, &pool);
+}
+// Owners; y: [tokens][rows].
+inline void gemm(const i2s_group_matrix& w, const act_group_q8& x, float* y) { gemm(w.view(), x.view(), y, w.rows()); }
+inline void gemm(const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  gemm(w.view(), x.view(), y, w.rows());
+}
+inline void gemm(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
+}
+inline void gemm(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  gemm(pool, w.view(), x.view(), y, w.rows());
+}
+inline void gemv(const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  detail::check_one_token(x.tokens());
+  gemm(w, x, y);
+}
+inline void gemv(const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
+  detail::check_one_token(x.tokens());
+  gemm(w, x, y);
+}
+inline void gemv(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, float* y) {
+  detail::check_one_token(x.tokens());
+  gemm(pool, w, x, y);
+}
+inline void gemv(thread_pool& pool, const i2s_group_matrix& w, const act_group_q8& x, out_span<float> y) {
   detail::check_one_token(x.tokens());
   gemm(pool, w, x, y);
 }

@@ -29,6 +29,31 @@ struct i2s_view {
   float alpha = 1.0f;                  // per-tensor scale: real weight = alpha * w
 };
 
+// A group-scaled ternary matrix (docs/kernels.md, "Group-scaled I2_S"): the 2-bit codes in the
+// I2_S layout of i2s_view (rows padded to kp, a multiple of 128, padding code 1), plus one f32
+// scale per row and group of `group` consecutive weights: real weight [r][j] = scale[r * groups +
+// j / group] * (code - 1). Codes 0..3 mean w in {-1, 0, 1, 2} (code 3 = +2 is Q2_0's fourth level,
+// computed exactly). group is 32, 64, 128, 256 or 512 and divides k; groups = k / group.
+// Largest number of groups per row: the kernels keep one int32 activation sum per group and token
+// on the stack (kernels/i2s_group.hpp: 4096 x 4 bytes = 16 KiB), so K <= 4096 * group.
+inline constexpr std::size_t i2s_group_max_groups = 4096;
+struct i2s_group_view {
+  const std::uint8_t* data = nullptr;  // [m][kp/4]
+  const float* scale = nullptr;        // [m][groups]
+  std::size_t m = 0, k = 0, kp = 0;
+  std::size_t group = 0, groups = 0;
+};
+
+// Activations quantized with one scale per group of `group` consecutive values along k (the
+// weights' groups; quant/act_group.hpp): q [n][stride] int8 as in act_view, scale [n][groups]
+// = 127 / absmax of each group (FORMATS.md 1 applied per group).
+struct act_group_view {
+  const std::int8_t* q = nullptr;  // [n][stride]
+  const float* scale = nullptr;    // [n][groups]
+  std::size_t n = 0, k = 0, stride = 0;
+  std::size_t group = 0, groups = 0;
+};
+
 // Where a GEMM writes: output of token n, row r at y[n * ld + r] (float) or yi[n * ld + r]
 // (the exact int32 dot product sum_k w*q, for tests and for callers that do their own scaling).
 // Exactly one of y, yi is non-null.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "../kernels/i2s.hpp"
+#include "../kernels/i2s_group.hpp"
 #include "../kernels/tl1.hpp"
 #include "../kernels/tl2.hpp"
 #include "../quant/lut.hpp"
@@ -40,6 +41,10 @@ struct table_entries {
                        std::size_t row1) noexcept {
     kernels::tl2_gemm(w, lut, out, row0, row1, Tag{});
   }
+  static void i2s_group_gemm(const i2s_group_view& w, const act_view& x, const float* gscale, const gemm_out& out,
+                             std::size_t row0, std::size_t row1) noexcept {
+    kernels::i2s_group_gemm(w, x, gscale, out, row0, row1, Tag{});
+  }
 };
 
 template <class Tag>
@@ -47,7 +52,7 @@ inline const kernel_table& table_for() noexcept {
   static_assert(isa_compiled(Tag::id), "this translation unit's compiler flags do not enable the ISA");
   static constexpr kernel_table t{Tag::id, &table_entries<Tag>::quantize, &table_entries<Tag>::i2s_gemm,
                                        &table_entries<Tag>::tl_lut,     &table_entries<Tag>::tl1_gemm,
-                                       &table_entries<Tag>::tl2_gemm};
+                                       &table_entries<Tag>::tl2_gemm,   &table_entries<Tag>::i2s_group_gemm};
   return t;
 }
 

@@ -26,6 +26,10 @@ using tl1_gemm_fn = void (*)(const tl1_view& w, const tl_lut_view& lut, const ge
                              std::size_t row1) noexcept;
 using tl2_gemm_fn = void (*)(const tl2_view& w, const tl_lut_view& lut, const gemm_out& out, std::size_t row0,
                              std::size_t row1) noexcept;
+// Group-scaled I2_S (kernels/i2s_group.hpp): rows [row0, row1) of W times every token of x, float
+// out; gscale: null (x.scale per token) or per-group activation scales [x.n][w.groups].
+using i2s_group_gemm_fn = void (*)(const i2s_group_view& w, const act_view& x, const float* gscale,
+                                   const gemm_out& out, std::size_t row0, std::size_t row1) noexcept;
 // Tables of every token of x: out [x.n][tl_lut_items(kind, x.k)][32].
 using tl_lut_fn = void (*)(tl_kind kind, const act_view& x, std::uint8_t* out) noexcept;
 
@@ -36,6 +40,7 @@ struct kernel_table {
   tl_lut_fn tl_lut = nullptr;
   tl1_gemm_fn tl1_gemm = nullptr;
   tl2_gemm_fn tl2_gemm = nullptr;
+  i2s_group_gemm_fn i2s_group_gemm = nullptr;
 };
 
 }  // namespace tritlut
