@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // examples/engine/bitlinear.hpp - a BitLinear layer: y = ((float)(W·q) / act_scale) · α (FORMATS.md §2),
 // with the weight format chosen at load (I2_S in place; TL1/TL2 repacked) and the input quantized
-// once and shared by every layer that reads it (Q/K/V, gate/up).
+// once and shared by every layer that reads it (Q/K/V, gate/up). Weights whose blocks carry
+// different scales (TQ1_0/TQ2_0/Q2_0 as llama.cpp writes non-BitNet models; FORMATS.md §5.4) are
+// a group-scaled I2_S matrix, y = Σ_g d_g · (Σ_{k∈g} w·q) / act_scale, whatever the kernel choice.
 #pragma once
 
 #include <cstddef>
@@ -39,33 +41,41 @@ class bitlinear_input {
 class bitlinear {
  public:
   bitlinear() = default;
-  // A ternary GGUF tensor (I2_S used in place when K % 128 == 0; TQ1_0/TQ2_0 unpacked) of shape
-  // M x K, repacked to `kind`. Throws naming the tensor on a wrong type or shape.
+  // A ternary GGUF tensor (I2_S used in place when K % 128 == 0; TQ1_0/TQ2_0/Q2_0 unpacked) of
+  // shape M x K, repacked to `kind`; block scales that one per-tensor scale cannot express give a
+  // group-scaled matrix instead. Throws naming the tensor on a wrong type or shape.
   static bitlinear from_tensor(const gguf_tensor& t, std::size_t m, std::size_t k, kernel_kind kind);
   // From ternary values (tests): w is m*k int8 in {-1, 0, 1}.
   static bitlinear from_ternary(const std::int8_t* w, std::size_t m, std::size_t k, float alpha, kernel_kind kind);
 
-  std::size_t rows() const { return w_.rows(); }
-  std::size_t cols() const { return w_.cols(); }
+  std::size_t rows() const { return grouped() ? g_.rows() : w_.rows(); }
+  std::size_t cols() const { return grouped() ? g_.cols() : w_.cols(); }
   kernel_kind kind() const { return w_.format(); }
-  std::size_t row_align() const { return w_.row_split_step(); }  // split rows between threads at multiples of this
-  std::size_t weight_bytes() const { return w_.bytes(); }        // bytes streamed per pass
-  bool reads_file() const { return w_.borrows_data(); }  // I2_S used in place (a view of the file, not moved to an arena)
+  bool grouped() const { return !g_.empty(); }  // group-scaled weights (the input's q8 only)
+  std::size_t group() const { return grouped() ? g_.group() : 0; }
+  // Split rows between threads at multiples of this.
+  std::size_t row_align() const { return grouped() ? tritlut::row_split_step(g_.view()) : w_.row_split_step(); }
+  std::size_t weight_bytes() const { return grouped() ? g_.packed_bytes() : w_.bytes(); }  // bytes streamed per pass
+  bool reads_file() const { return !grouped() && w_.borrows_data(); }  // I2_S used in place (a view of the file)
   float extra_scale = 1.0f;                         // optional `.scale` tensor (MODELS.md §2), applied after
 
   // Moving the weights into one arena shared by the model, so that they sit in huge pages
   // (tritlut/memory.hpp): the bytes move_to needs, then the move itself (dst 64-byte aligned); the
   // layer's own copy is freed. Weights held in memory (TL repacks, I2_S unpacked from TQ1_0/TQ2_0)
   // always move; I2_S read in place from the file only when with_mapped (then copied).
-  std::size_t arena_bytes(bool with_mapped) const { return w_.place_bytes(with_mapped); }
+  // Group-scaled weights keep their own buffers (arena_bytes 0).
+  std::size_t arena_bytes(bool with_mapped) const { return grouped() ? 0 : w_.place_bytes(with_mapped); }
   const std::uint8_t* mapped_data() const { return reads_file() ? w_.i2s().data : nullptr; }  // the file bytes read
-  void move_to(std::uint8_t* dst, bool with_mapped) { w_.place(dst, with_mapped); }
+  void move_to(std::uint8_t* dst, bool with_mapped) {
+    if (!grouped()) w_.place(dst, with_mapped);
+  }
 
   // y[n * ldy + r] for rows [r0, r1) and every token of x.
   void run(const bitlinear_input& x, float* y, std::size_t ldy, std::size_t r0, std::size_t r1) const;
 
  private:
   tritlut::ternary_matrix w_;
+  tritlut::i2s_group_matrix g_;
 };
 
 // One matrix product of a fused group: out = W · input.

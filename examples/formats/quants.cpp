@@ -376,8 +376,8 @@ ternary_groups load_ternary_groups(const gguf_tensor& t) {
   for (std::size_t b = 0; b < n / be; ++b, x += bb) {
     g.scales[b] = f16_to_f32(tq_block_codes(t.type, x, c));
     for (std::size_t i = 0; i < be; ++i) {
-      if (c[i] == 3) throw error(code3_message(t.type, name.c_str(), b));
-      g.w[b * be + i] = static_cast<std::int8_t>(int(c[i]) - 1);
+      if (c[i] == 3 && t.type != ggml_type::q2_0) throw error(code3_message(t.type, name.c_str(), b));
+      g.w[b * be + i] = static_cast<std::int8_t>(int(c[i]) - 1);  // Q2_0's code 3: +2
     }
   }
   return g;

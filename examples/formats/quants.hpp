@@ -37,7 +37,8 @@ struct ternary_tensor {
 ternary_tensor load_ternary(const gguf_tensor& t);
 // The same with one scale per group of `group` consecutive weights of a row (TQ1_0/TQ2_0: 256,
 // Q2_0: 64; I2_S: group = cols, one scale per row): scales[r * (cols / group) + g], exact f16
-// values. Any block scales; Q2_0's code 3 (+2) throws naming the tensor and block.
+// values. Any block scales; Q2_0's code 3 is the weight +2 (w in {-1, 0, 1, 2}; the group-scaled
+// kernels compute it exactly), TQ2_0's code 3 throws naming the tensor and block.
 struct ternary_groups {
   std::vector<std::int8_t> w;
   std::vector<float> scales;

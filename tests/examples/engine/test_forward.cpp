@@ -285,6 +285,59 @@ TEST_CASE("forward: the dummy converter's qwen3-tiny model runs and matches the 
   CHECK(got.tokens == want.tokens);
 }
 
+// llama.cpp 0.7.0 quantized one tiny Qwen3 (F16 weights t·s, s per row and 256-column block) to
+// TQ2_0, TQ1_0 and Q2_0 losslessly (../shared/data/peer-files/README.md): the same numbers in three
+// containers, so on any one ISA tritlut's logits must be bit-identical across them. Against the
+// double reference of the F16 file: 1e-6 relative (float rounding) until an int8 activation lands
+// on the other side of a rounding tie (FORMATS.md §1: the reference rounds double-derived values);
+// that flip stays in the KV cache and moves every later step by up to a few percent (here 2.2e-2
+// from step 48 on), so: the first 32 steps within 1e-6, every step within 5e-2, at most a quarter
+// above 1e-5, and the 64 greedy tokens identical.
+TEST_CASE("forward: llama.cpp's group-scaled Qwen3 files agree with each other and the F16 reference",
+          "[run][forward][shared][groups]") {
+  const std::string dir = tt::shared("data/peer-files/tiny-qwen3-");
+  const std::vector<std::int32_t> prompt = {1, 300, 301, 302, 500, 600, 700, 800, 900};  // BOS 1
+  const run_result want = run_reference(dir + "f16.gguf", prompt, 64);
+  const run_result tq2 = run_ours(dir + "tq2_0.gguf", prompt, 64);
+  const std::vector<double> d = step_rel_diffs(tq2, want);
+  REQUIRE(d.size() == 64);
+  INFO("max relative logit difference " << max_rel_diff(tq2, want));
+  CHECK(*std::max_element(d.begin(), d.begin() + 32) < 1e-6);
+  CHECK(*std::max_element(d.begin(), d.end()) < 5e-2);
+  CHECK(std::count_if(d.begin(), d.end(), [](double x) { return x > 1e-5; }) <= 16);
+  CHECK(tq2.tokens == want.tokens);
+  for (const char* fmt : {"tq1_0", "q2_0"}) {
+    INFO("format " << fmt);
+    const run_result r = run_ours(dir + fmt + ".gguf", prompt, 64);
+    CHECK(r.tokens == tq2.tokens);
+    CHECK(r.logits == tq2.logits);
+  }
+  SECTION("every ISA: the three containers give the same logits bit for bit, the same tokens") {
+    tt::for_each_isa([&] {
+      const run_result base = run_ours(dir + "tq2_0.gguf", prompt, 16);
+      CHECK(base.tokens == std::vector<std::int32_t>(want.tokens.begin(), want.tokens.begin() + 16));
+      for (const char* fmt : {"tq1_0", "q2_0"}) {
+        INFO("format " << fmt);
+        CHECK(run_ours(dir + fmt + ".gguf", prompt, 16).logits == base.logits);
+      }
+    });
+  }
+  SECTION("two threads, batch 1, and --kernel tl1/tl2 (group-scaled weights keep their kernel)") {
+    const std::vector<std::vector<float>> first16(tq2.logits.begin(), tq2.logits.begin() + 16);
+    run_config rc;
+    rc.threads = 2;
+    CHECK(run_ours(dir + "q2_0.gguf", prompt, 16, rc).logits == first16);
+    rc.threads = 1;
+    rc.batch = 1;
+    CHECK(run_ours(dir + "q2_0.gguf", prompt, 16, rc).logits == first16);
+    rc.batch = 4;
+    for (kernel_kind k : {kernel_kind::tl1, kernel_kind::tl2}) {
+      rc.kernel = k;
+      CHECK(run_ours(dir + "tq2_0.gguf", prompt, 16, rc).logits == first16);
+    }
+  }
+}
+
 TEST_CASE("forward: TinyStories (bitllama2.c) gives the golden greedy ids", "[run][forward][shared]") {
   // MODELS.md §5.2: from the upstream runner runbit.c, greedy from BOS.
   const std::vector<std::int32_t> golden = {403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395,

@@ -92,7 +92,8 @@ TEST_CASE("group scales: a hand-made Q2_0 block (FORMATS.md §5.3)", "[quants][g
   CHECK(ggml_block_bytes(ggml_type::q2_0) == 18);
   CHECK(ggml_type_from_id(42, "t") == ggml_type::q2_0);
 
-  // Code 3 is the weight +2: dequantized as such, refused by the ternary loaders.
+  // Code 3 is the weight +2: dequantized as such, +2 in the group view, refused by the per-tensor
+  // ternary loader.
   blk[2] = 0x03;  // weight 0 -> code 3
   dequantize(ggml_type::q2_0, blk, 64, v.data());
   CHECK(v[0] == 1.0f);
