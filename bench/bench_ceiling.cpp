@@ -6,42 +6,28 @@
 // benchmarks ("ceiling/...") so they appear in the JSON output.
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <string>
 
 #include "bench_util.hpp"
+#include "ceiling_kernels.hpp"
 
 namespace bench {
 
-std::uint64_t sum_bytes_avx2(const std::uint8_t* p, std::size_t n);  // bench_sum_avx2.cpp (x86 only)
-std::uint64_t alu_vpaddw_avx2(std::uint64_t iters);                  // bench_alu_avx2.cpp (x86 only)
-std::uint64_t alu_madd_paddw_avx2(std::uint64_t iters);
-
 namespace {
 
-std::uint64_t sum_bytes_plain(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  std::size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    std::uint64_t v[4];
-    std::memcpy(v, p + i, 32);
-    a0 += v[0];
-    a1 += v[1];
-    a2 += v[2];
-    a3 += v[3];
-  }
-  for (; i < n; ++i) a0 += p[i];
-  return a0 + a1 + a2 + a3;
+// The AVX2 tier's loops where the CPU has AVX2 (the ceilings of the AVX2 kernels), else the plain
+// byte sum and no ALU ceilings; not tritlut's active ISA, so TRITLUT_ISA does not move the ceilings.
+const ceiling_ops& ceiling_table() {
+  static const ceiling_ops& t = []() -> const ceiling_ops& {
+    const std::vector<tritlut::isa_id> isas = tritlut::available_isas();
+    const bool avx2 = std::find(isas.begin(), isas.end(), tritlut::isa_id::avx2) != isas.end();
+    return tritlut::user_table_for_isa<ceiling_ops>(avx2 ? tritlut::isa_id::avx2 : tritlut::isa_id::scalar);
+  }();
+  return t;
 }
 
-std::uint64_t sum_bytes(const std::uint8_t* p, std::size_t n) {
-#if TRITLUT_ARCH_X86
-  static const bool avx2 = tritlut::cpu_supports(tritlut::isa_id::avx2);
-  if (avx2) return sum_bytes_avx2(p, n);
-#endif
-  return sum_bytes_plain(p, n);
-}
+std::uint64_t sum_bytes(const std::uint8_t* p, std::size_t n) { return ceiling_table().sum_bytes(p, n); }
 
 // One pass over buf split across the pool; returns seconds.
 double timed_pass(tritlut::thread_pool& pool, const std::uint8_t* buf, std::size_t bytes, std::uint64_t& sink) {
@@ -138,9 +124,8 @@ void register_ceiling_benchmarks() {
         st.SetBytesProcessed(st.iterations() * std::int64_t(bytes));
       })->UseRealTime()->Unit(benchmark::kMillisecond);
     }
-#if TRITLUT_ARCH_X86
-  // The vector ALU ceilings of the AVX2 kernels (bench_alu_avx2.cpp), one thread.
-  if (tritlut::cpu_supports(tritlut::isa_id::avx2)) {
+  // The vector ALU ceilings of the AVX2 kernels (ceiling_kernels.hpp), one thread.
+  if (const ceiling_ops& ops = ceiling_table(); ops.alu_vpaddw) {
     // loop(iters) returns how many units (uops or MACs) it executed; reported as a rate.
     auto alu = [](const char* name, const char* counter, std::uint64_t (*loop)(std::uint64_t)) {
       benchmark::RegisterBenchmark(name, [counter, loop](benchmark::State& st) {
@@ -149,10 +134,9 @@ void register_ceiling_benchmarks() {
         st.counters[counter] = benchmark::Counter(double(units), benchmark::Counter::kIsRate);
       })->UseRealTime()->Unit(benchmark::kMicrosecond);
     };
-    alu("ceiling/alu_avx2/vpaddw", "uops/s", alu_vpaddw_avx2);
-    alu("ceiling/alu_avx2/madd_paddw", "MAC/s", alu_madd_paddw_avx2);
+    alu("ceiling/alu_avx2/vpaddw", "uops/s", ops.alu_vpaddw);
+    alu("ceiling/alu_avx2/madd_paddw", "MAC/s", ops.alu_madd_paddw);
   }
-#endif
 }
 
 }  // namespace bench

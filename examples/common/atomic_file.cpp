@@ -98,6 +98,21 @@ void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
   }
 }
 
+#ifdef O_TMPFILE
+// A nameless file in dir, or -1: the data stays nameless until commit() links it (through
+// /proc/self/fd, which needs no privilege, unlike linkat's AT_EMPTY_PATH), so even SIGKILL leaves
+// nothing behind. TRITLUT_NO_O_TMPFILE=1 takes the named route (tests; a file system whose
+// O_TMPFILE misbehaves).
+int open_nameless(const std::string& dir) {
+  const char* no_tmpfile = std::getenv("TRITLUT_NO_O_TMPFILE");
+  if ((no_tmpfile && *no_tmpfile == '1') || ::access("/proc/self/fd", X_OK) != 0) return -1;
+  return ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+}
+#else
+// No O_TMPFILE on this system: always the named route.
+int open_nameless(const std::string&) { return -1; }
+#endif
+
 }  // namespace
 
 void remove_temporary_files() noexcept {
@@ -148,16 +163,8 @@ atomic_file::atomic_file(const std::string& path, const std::vector<std::string>
   const std::size_t slash = target_.rfind('/');
   dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : target_.substr(0, slash));
   const std::string base = slash == std::string::npos ? target_ : target_.substr(slash + 1);
-#ifdef O_TMPFILE
-  // The data stays nameless until commit() links it (through /proc/self/fd, which needs no
-  // privilege, unlike linkat's AT_EMPTY_PATH): even SIGKILL leaves nothing behind.
-  // TRITLUT_NO_O_TMPFILE=1 takes the named route (tests; a file system whose O_TMPFILE misbehaves).
-  const char* no_tmpfile = std::getenv("TRITLUT_NO_O_TMPFILE");
-  if (!(no_tmpfile && *no_tmpfile == '1') && ::access("/proc/self/fd", X_OK) == 0) {
-    fd_ = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-    anonymous_ = fd_ >= 0;
-  }
-#endif
+  fd_ = open_nameless(dir_);
+  anonymous_ = fd_ >= 0;
   for (int attempt = 0; fd_ < 0; ++attempt) {
     tmp_ = temp_name(dir_, base);
     slot_ = register_temp(tmp_);  // before the file exists: no moment where a signal would leave it

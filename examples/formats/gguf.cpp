@@ -13,13 +13,11 @@
 #include "common/file_checks.hpp"
 #include "common/fp16.hpp"
 
-#if defined(__unix__) || defined(__APPLE__)
+// POSIX only, like the rest of the example (common/file_checks.cpp, common/atomic_file.cpp).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#define TRITLUT_EX_HAVE_MMAP 1
-#endif
 
 namespace trex {
 
@@ -496,18 +494,14 @@ gguf_reader::gguf_reader(gguf_reader&& o) noexcept { *this = std::move(o); }
 
 gguf_reader& gguf_reader::operator=(gguf_reader&& o) noexcept {
   if (this == &o) return *this;
-#ifdef TRITLUT_EX_HAVE_MMAP
   if (map_) {
     unregister_mapping(map_);
     munmap(map_, size_);
   }
-#endif
   path_ = std::move(o.path_);
   base_ = o.base_;
   size_ = o.size_;
   map_ = o.map_;
-  owned_ = std::move(o.owned_);
-  if (!owned_.empty()) base_ = owned_.data();
   version_ = o.version_;
   alignment_ = o.alignment_;
   data_offset_ = o.data_offset_;
@@ -522,12 +516,10 @@ gguf_reader& gguf_reader::operator=(gguf_reader&& o) noexcept {
 }
 
 gguf_reader::~gguf_reader() {
-#ifdef TRITLUT_EX_HAVE_MMAP
   if (map_) {
     unregister_mapping(map_);
     munmap(map_, size_);
   }
-#endif
 }
 
 void gguf_reader::parse() {
@@ -547,7 +539,6 @@ gguf_reader gguf_reader::from_memory(const std::uint8_t* data, std::size_t size,
 gguf_reader gguf_reader::open(const std::string& path) {
   gguf_reader r;
   r.path_ = path;
-#ifdef TRITLUT_EX_HAVE_MMAP
   struct stat st {};
   const int fd = open_regular_file(path, "", &st);  // a FIFO or a directory is refused, never waited on
   r.size_ = static_cast<std::size_t>(st.st_size);
@@ -562,21 +553,6 @@ gguf_reader gguf_reader::open(const std::string& path) {
     register_mapping(m, r.size_, path);  // truncation while mapped: a message, not SIGBUS
   }
   ::close(fd);
-#else
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw error("gguf: cannot open " + path);
-  std::fseek(f, 0, SEEK_END);
-  const long sz = std::ftell(f);
-  std::fseek(f, 0, SEEK_SET);
-  r.owned_.resize(sz > 0 ? static_cast<std::size_t>(sz) : 0);
-  if (!r.owned_.empty() && std::fread(r.owned_.data(), 1, r.owned_.size(), f) != r.owned_.size()) {
-    std::fclose(f);
-    throw error("gguf: cannot read " + path);
-  }
-  std::fclose(f);
-  r.base_ = r.owned_.data();
-  r.size_ = r.owned_.size();
-#endif
   static const std::uint8_t empty = 0;
   if (!r.base_) r.base_ = &empty;
   r.parse();

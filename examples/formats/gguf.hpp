@@ -99,7 +99,7 @@ struct gguf_tensor {
 
 class gguf_reader {
  public:
-  // mmap the file read-only (falls back to reading it when mmap is unavailable).
+  // mmap the file read-only.
   static gguf_reader open(const std::string& path);
   // Parse a buffer the caller keeps alive (tests, fuzzing).
   static gguf_reader from_memory(const std::uint8_t* data, std::size_t size, std::string name = "<memory>");
@@ -142,7 +142,6 @@ class gguf_reader {
   const std::uint8_t* base_ = nullptr;
   std::size_t size_ = 0;
   void* map_ = nullptr;               // munmap on destruction
-  std::vector<std::uint8_t> owned_;   // fallback when mmap fails
   std::uint32_t version_ = 0;
   std::uint32_t alignment_ = 32;
   std::uint64_t data_offset_ = 0;

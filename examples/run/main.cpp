@@ -134,13 +134,22 @@ std::vector<long> parse_int_list(const std::string& opt, const std::string& v, l
   return out;
 }
 
-// CPUs this process may run on (its affinity mask), else the hardware threads.
-unsigned usable_cpus() {
 #if defined(__linux__)
+// CPUs in this process's affinity mask; 0 if unknown.
+unsigned affinity_cpus() {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return 0;
+}
+#else
+// No affinity query off Linux: unknown.
+unsigned affinity_cpus() { return 0; }
 #endif
-  return tritlut::thread_pool::default_threads();
+
+// CPUs this process may run on (its affinity mask), else the hardware threads.
+unsigned usable_cpus() {
+  const unsigned n = affinity_cpus();
+  return n > 0 ? n : tritlut::thread_pool::default_threads();
 }
 
 // Physical cores (distinct core ids of package 0.. from sysfs); hardware threads if unknown.

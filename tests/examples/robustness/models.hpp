@@ -32,13 +32,12 @@ namespace tt {
 // Address-space cap for a child where the old code ran away (GBs): a failing run ends in
 // std::bad_alloc instead of eating the machine. ASan reserves terabytes of address space up
 // front, so no cap there (the peak-RSS bound still holds the line).
-inline long as_cap_mb() {
 #ifdef TRITLUT_ROBUST_ASAN
-  return 0;
+inline constexpr bool robust_asan = true;
 #else
-  return 3072;
+inline constexpr bool robust_asan = false;
 #endif
-}
+inline long as_cap_mb() { return robust_asan ? 0 : 3072; }
 
 inline bool contains(const std::string& s, const std::string& sub) { return s.find(sub) != std::string::npos; }
 

@@ -48,17 +48,16 @@ std::string mode_of(const std::string& p) {
 
 // Whether the directory's file system gives nameless files (O_TMPFILE): then even SIGKILL leaves
 // no temporary file behind.
-bool tmpfile_supported(const std::string& dir) {
 #ifdef O_TMPFILE
+bool tmpfile_supported(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY, 0600);
   if (fd < 0) return false;
   ::close(fd);
   return true;
-#else
-  (void)dir;
-  return false;
-#endif
 }
+#else
+bool tmpfile_supported(const std::string&) { return false; }
+#endif
 
 struct conversion {
   std::string name;
