@@ -15,60 +15,14 @@
 #include "support/files.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "common/unicode.hpp"
+#include "vectors.hpp"
 
 using namespace trex;
 using Catch::Matchers::Contains;
 
 namespace {
 
-struct vectors {
-  std::vector<std::string> inputs;
-  std::vector<std::vector<std::int32_t>> ids;
-};
-
-vectors load_vectors(const std::string& base) {
-  vectors v;
-  const std::string inp = read_file(base + ".inp");
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  std::size_t pos = 0;
-  for (;;) {
-    const std::size_t e = inp.find(sep, pos);
-    if (e == std::string::npos) break;
-    v.inputs.push_back(inp.substr(pos, e - pos));
-    pos = e + sep.size();
-  }
-  std::istringstream out(read_file(base + ".out"));
-  std::string line;
-  while (std::getline(out, line)) {
-    std::istringstream ls(line);
-    std::vector<std::int32_t> ids;
-    std::int32_t x;
-    while (ls >> x) ids.push_back(x);
-    v.ids.push_back(ids);
-  }
-  return v;
-}
-
-std::string show(const std::vector<std::int32_t>& ids) {
-  std::string s;
-  for (auto i : ids) s += " " + std::to_string(i);
-  return s;
-}
-
-void check_vectors(const tokenizer& tok, const std::string& base, bool roundtrip) {
-  const vectors v = load_vectors(base);
-  REQUIRE(v.inputs.size() == 46);
-  REQUIRE(v.ids.size() == v.inputs.size());
-  std::size_t pass = 0;
-  for (std::size_t i = 0; i < v.inputs.size(); ++i) {
-    const auto got = tok.encode(v.inputs[i], /*add_bos=*/false, /*parse_special=*/false);
-    INFO("case " << i << ": '" << v.inputs[i] << "' expected" << show(v.ids[i]) << " got" << show(got));
-    CHECK(got == v.ids[i]);
-    if (got == v.ids[i]) ++pass;
-    if (roundtrip) CHECK(tok.decode(got) == v.inputs[i]);
-  }
-  std::printf("%s: %zu/%zu\n", base.c_str(), pass, v.inputs.size());
-}
+using tt::check_vectors;
 
 const tokenizer& llama3_tok() {
   static const tokenizer t = [] {

@@ -12,60 +12,14 @@
 #include "support/files.hpp"
 #include "tokenizer/hf_vocab.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "vectors.hpp"
 
 using namespace trex;
 
 namespace {
 
-struct tok_vectors {
-  std::vector<std::string> inputs;
-  std::vector<std::vector<std::int32_t>> ids;
-};
-
-// .inp: strings each followed by "\n__ggml_vocab_test__\n"; .out: one line of ids per string.
-tok_vectors read_vectors(const std::string& base) {
-  tok_vectors v;
-  const std::string inp = read_file(base + ".inp");
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  for (std::size_t pos = 0;;) {
-    const std::size_t e = inp.find(sep, pos);
-    if (e == std::string::npos) break;
-    v.inputs.push_back(inp.substr(pos, e - pos));
-    pos = e + sep.size();
-  }
-  std::istringstream out(read_file(base + ".out"));
-  std::string line;
-  while (std::getline(out, line)) {
-    std::istringstream ls(line);
-    std::vector<std::int32_t> ids;
-    std::int32_t x;
-    while (ls >> x) ids.push_back(x);
-    v.ids.push_back(ids);
-  }
-  return v;
-}
-
-std::string ids_text(const std::vector<std::int32_t>& ids) {
-  std::string s;
-  for (auto i : ids) s += " " + std::to_string(i);
-  return s;
-}
-
 // All 46 cases (no BOS, special parsing off); decode must give the input back.
-void expect_vectors(const tokenizer& tok, const std::string& base) {
-  const tok_vectors v = read_vectors(base);
-  REQUIRE(v.inputs.size() == 46);
-  REQUIRE(v.ids.size() >= v.inputs.size());
-  std::size_t pass = 0;
-  for (std::size_t i = 0; i < v.inputs.size(); ++i) {
-    const auto got = tok.encode(v.inputs[i], false, false);
-    INFO("case " << i << ": '" << v.inputs[i] << "' expected" << ids_text(v.ids[i]) << " got" << ids_text(got));
-    CHECK(got == v.ids[i]);
-    if (got == v.ids[i]) ++pass;
-    CHECK(tok.decode(got) == v.inputs[i]);
-  }
-  std::printf("%s: %zu/%zu\n", base.c_str(), pass, v.inputs.size());
-}
+void expect_vectors(const tokenizer& tok, const std::string& base) { tt::check_vectors(tok, base, true); }
 
 gguf_reader to_gguf(const vocab_data& v, std::vector<std::uint8_t>& bytes) {
   gguf_writer w;
