@@ -44,7 +44,7 @@ inline T reduce_max(const xsimd::batch<T, A>& b) noexcept {
 // Reinterprets a batch's bits as another lane type through its register. Not xsimd::bitwise_cast:
 // on NEON that dispatches through a table of function pointers, which makes g++ emit the
 // `wrap::vreinterpretq_*` wrappers as weak symbols outside the per-ISA namespace (the ODR check of
-// tests/core fails on them); a memcpy between two vector registers is a no-op for the compiler.
+// tests/isa fails on them); a memcpy between two vector registers is a no-op for the compiler.
 template <class To, class T, class A>
 inline xsimd::batch<To, A> bitcast(const xsimd::batch<T, A>& x) noexcept {
   using from_reg = typename xsimd::batch<T, A>::register_type;
