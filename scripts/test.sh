@@ -3,7 +3,7 @@
 # Runs every tritlut test on a fresh Debian machine: installs the dependencies, then
 #   gcc    g++ Release build with -Werror (library, tests, benchmarks, examples); all tests
 #   clang  clang++ Release build with -Werror; all tests but the slow ones
-#   asan   g++ ASan+UBSan build; all tests but the slow ones
+#   asan   g++ ASan+UBSan build (-O1 -g1); all tests but the slow ones and the packaging ones
 #   arm    aarch64 cross build (-Werror) with tests under qemu-aarch64 on a NEON-only and on a
 #          NEON+dotprod CPU model
 #   xsimd  g++ -Werror builds of the library's tests and packages against Debian trixie's and sid's
@@ -51,8 +51,10 @@ for stage in "${stages[@]}"; do
       ;;
     asan)
       stamp "ASan+UBSan build"
+      # -O1 -g1 (line tables, what ASan's reports use): the per-ISA kernel TUs compile 2.3x faster
+      # than at -O2 -g (one avx2 TU: 147 s against 342 s, measured on a busy 2-core VM).
       configure_build build-test-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
-        -DTRITLUT_SANITIZE=ON -DTRITLUT_BUILD_BENCH=OFF
+        "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DTRITLUT_SANITIZE=ON -DTRITLUT_BUILD_BENCH=OFF
       stamp "ASan+UBSan tests"
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-test-asan -j"$jobs" --output-on-failure -LE slow
