@@ -72,10 +72,13 @@ TRITLUT_INLINE float group_finish_ga(const float* l) noexcept {
   return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-// The oracle: W (m x k int8 in {-1, 0, 1, 2}, row-major), scales d [m][k / group], n tokens of q
-// (row stride ldq) with act_scale [n]. out: [n][m].
-inline void gemm_group(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group, const float* d,
-                       const std::int8_t* q, std::size_t ldq, const float* act_scale, std::size_t n, float* out) {
+// The loops both oracles share: lane g % 8 of row r, token t accumulates term(r * groups + g,
+// t * groups + g, dot_g), the indices of the weight and activation group scales;
+// finish(lane, t) gives the output.
+template <class Term, class Finish>
+inline void gemm_group_lanes(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group,
+                             const std::int8_t* q, std::size_t ldq, std::size_t n, float* out, Term term,
+                             Finish finish) {
   const std::size_t groups = k / group;
   for (std::size_t t = 0; t < n; ++t)
     for (std::size_t r = 0; r < m; ++r) {
@@ -83,27 +86,29 @@ inline void gemm_group(const std::int8_t* w, std::size_t m, std::size_t k, std::
       for (std::size_t g = 0; g < groups; ++g) {
         std::int32_t dot = 0;
         for (std::size_t j = g * group; j < (g + 1) * group; ++j) dot += std::int32_t(w[r * k + j]) * q[t * ldq + j];
-        lane[g % group_lanes] = lane[g % group_lanes] + mul_rounded(d[r * groups + g], static_cast<float>(dot));
+        lane[g % group_lanes] = lane[g % group_lanes] + term(r * groups + g, t * groups + g, static_cast<float>(dot));
       }
-      out[t * m + r] = group_finish(lane, act_scale[t]);
+      out[t * m + r] = finish(lane, t);
     }
+}
+
+// The oracle: W (m x k int8 in {-1, 0, 1, 2}, row-major), scales d [m][k / group], n tokens of q
+// (row stride ldq) with act_scale [n]. out: [n][m].
+inline void gemm_group(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group, const float* d,
+                       const std::int8_t* q, std::size_t ldq, const float* act_scale, std::size_t n, float* out) {
+  gemm_group_lanes(
+      w, m, k, group, q, ldq, n, out,
+      [&](std::size_t dg, std::size_t, float dot) { return mul_rounded(d[dg], dot); },
+      [&](const float* lane, std::size_t t) { return group_finish(lane, act_scale[t]); });
 }
 
 // The same with per-group activation scales s [n][k / group].
 inline void gemm_group_ga(const std::int8_t* w, std::size_t m, std::size_t k, std::size_t group, const float* d,
                           const std::int8_t* q, std::size_t ldq, const float* s, std::size_t n, float* out) {
-  const std::size_t groups = k / group;
-  for (std::size_t t = 0; t < n; ++t)
-    for (std::size_t r = 0; r < m; ++r) {
-      float lane[group_lanes] = {};
-      for (std::size_t g = 0; g < groups; ++g) {
-        std::int32_t dot = 0;
-        for (std::size_t j = g * group; j < (g + 1) * group; ++j) dot += std::int32_t(w[r * k + j]) * q[t * ldq + j];
-        lane[g % group_lanes] =
-            lane[g % group_lanes] + group_term(d[r * groups + g], static_cast<float>(dot), s[t * groups + g]);
-      }
-      out[t * m + r] = group_finish_ga(lane);
-    }
+  gemm_group_lanes(
+      w, m, k, group, q, ldq, n, out,
+      [&](std::size_t dg, std::size_t sg, float dot) { return group_term(d[dg], dot, s[sg]); },
+      [](const float* lane, std::size_t) { return group_finish_ga(lane); });
 }
 
 }  // namespace ref
